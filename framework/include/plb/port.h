@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports and plb's own addresses on them, from the config's ports list.
+ * Read-only after start-up; safe from any thread.
+ */
+#ifndef PLB_PORT_H
+#define PLB_PORT_H
+
+#include <stdint.h>
+
+/** An IPv4 address on a port, network order. */
+struct plb_ifaddr4 {
+	uint32_t addr;
+	uint8_t prefix_len;
+};
+
+struct plb_port_info {
+	uint16_t id;		/**< DPDK port id */
+	const char *name;	/**< name from the config */
+	uint8_t mac[6];
+	uint32_t n_addr4;
+	const struct plb_ifaddr4 *addr4;
+};
+
+/** [any] Number of ports plb drives. Port ids are 0 .. n-1. */
+uint16_t plb_port_count(void);
+
+/** [any] Info on port @id, or NULL if plb drives no such port. */
+const struct plb_port_info *plb_port_get(uint16_t id);
+
+/**
+ * [any] If @addr (IPv4, network order) is one of plb's own addresses,
+ * return 1 and store its port in *port (if not NULL); else 0.
+ */
+int plb_addr4_is_local(uint32_t addr, uint16_t *port);
+
+#endif /* PLB_PORT_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters. A module registers its named counters in init() (every drop
+ * reason gets one) and bumps them on the fast path; each worker writes only
+ * its own slot, the control thread sums them for plbctl and Prometheus.
+ */
+#ifndef PLB_STATS_H
+#define PLB_STATS_H
+
+#include <stdint.h>
+
+/**
+ * [ctl, init only] Register counter @group.@name (e.g. "ipv4", "drop_bad_csum")
+ * and store its id in *id. Returns 0, -EEXIST if the pair exists, -EINVAL
+ * for an empty name, -EBUSY once the workers run, -ENOMEM.
+ */
+int plb_counter_register(const char *group, const char *name, uint32_t *id);
+
+/** [fast] Add @n to counter @id in the calling worker's slot. */
+void plb_counter_add(uint32_t id, uint64_t n);
+
+/** [ctl] The sum of counter @id over all workers (and the control thread). */
+uint64_t plb_counter_read(uint32_t id);
+
+static inline void
+plb_counter_inc(uint32_t id)
+{
+	plb_counter_add(id, 1);
+}
+
+#endif /* PLB_STATS_H */

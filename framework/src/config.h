@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * core.config: reads the one libconfig file (DESIGN §5) into struct
+ * plb_conf. Every error names FILE:LINE, the key path and what was expected;
+ * unknown keys are errors. The top-level sections are a table of parsers
+ * (config.c), so later sections (routes, services, lua, metrics) are added
+ * as rows, not as code paths.
+ */
+#ifndef PLB_CORE_CONFIG_H
+#define PLB_CORE_CONFIG_H
+
+#include <stdint.h>
+#include <libconfig.h>
+#include <plb/port.h>
+
+struct plb_conf_port {
+	char *name;			/**< "p0": unique */
+	char *dev;			/**< devargs: "net_af_packet0,iface=veth0" or a PCI address */
+	uint16_t rx_desc;		/**< default 1024 */
+	uint16_t tx_desc;		/**< default 1024 */
+	uint32_t n_addr4;
+	struct plb_ifaddr4 *addr4;	/**< from addresses = ["192.0.2.1/24"] */
+	int line;
+};
+
+struct plb_conf_module {
+	char *stem;			/**< "proto_ipv4": file <path>/<stem>.so */
+	const config_setting_t *settings; /**< modules.<stem> block, or NULL */
+	int line;
+};
+
+enum plb_poll_mode {
+	PLB_POLL_BUSY = 0,		/**< spin on empty polls (default) */
+	PLB_POLL_ADAPTIVE,		/**< sleep briefly after idle_after empty polls */
+};
+
+struct plb_conf {
+	config_t cfg;			/**< kept open: module settings point into it */
+	char *file;
+
+	int eal_argc;			/**< from eal = [...] */
+	char **eal_argv;		/**< the list as written (no program name), NULL-terminated, never NULL */
+
+	char *module_path;		/**< modules.path, default "build/modules" */
+	uint32_t n_modules;
+	struct plb_conf_module *modules; /**< modules.load, in load order */
+
+	struct {
+		uint32_t count;		/**< workers.count, default 1 */
+		enum plb_poll_mode poll;	/**< workers.poll = "busy" | "adaptive" */
+		uint32_t idle_after;	/**< workers.idle_after: empty polls before sleeping, default 256 */
+		uint32_t idle_sleep_us;	/**< workers.idle_sleep_us, default 100 */
+		uint32_t burst;		/**< workers.burst, default 32, 1..512 */
+		uint32_t ring_size;	/**< workers.ring_size (steering ring), default 4096, power of 2 */
+	} workers;
+
+	struct {
+		uint32_t mbufs;		/**< mempool.mbufs, default 16383 */
+		uint32_t cache;		/**< mempool.cache, default 256 */
+		uint32_t data_room;	/**< mempool.data_room, default 2176 (RTE_MBUF_DEFAULT_BUF_SIZE) */
+	} mempool;
+
+	uint32_t n_ports;
+	struct plb_conf_port *ports;
+
+	struct {
+		char *socket;		/**< control.socket, default "/run/plb/plb.sock" */
+		uint32_t mode;		/**< control.mode, default 0600 */
+	} control;
+
+	char *log_level;		/**< log_level = "info" (err|warning|notice|info|debug) */
+};
+
+/**
+ * [ctl] Parse @file. On success *out is a new plb_conf (free with
+ * plb_conf_free). On failure *out is NULL, the return is -errno (-ENOENT,
+ * -EACCES, -EISDIR, -EIO: the file cannot be read; -EINVAL: its content;
+ * -ENOMEM) and *err is a malloc'ed message "FILE:LINE: KEY: what was
+ * expected" (or "FILE: cannot read: <reason>"); nothing else is allocated.
+ */
+int plb_conf_load(const char *file, struct plb_conf **out, char **err);
+
+void plb_conf_free(struct plb_conf *conf);
+
+#endif /* PLB_CORE_CONFIG_H */

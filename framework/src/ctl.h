@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * core.ctl: the control socket. A UNIX stream socket; each connection
+ * carries one JSON request line {"v":1,"cmd":"stats",...} and gets one JSON
+ * response line {"v":1,"ok":true,"result":...} or {"v":1,"ok":false,"error":"..."}.
+ * Served from the control thread's loop; never touches a worker's state
+ * other than reading its counters.
+ */
+#ifndef PLB_CORE_CTL_H
+#define PLB_CORE_CTL_H
+
+#include <jansson.h>
+
+#include "config.h"
+
+#define PLB_CTL_VERSION 1
+
+/** Create, bind and chmod the socket from conf->control. 0 or -errno with *err. */
+int plb_ctl_open(const struct plb_conf *conf, char **err);
+
+/** Serve pending requests, waiting at most @timeout_ms for one. */
+void plb_ctl_poll(int timeout_ms);
+
+/** Close and unlink the socket. */
+void plb_ctl_close(void);
+
+/**
+ * Handle one request object; returns a new response object. Exposed for
+ * unit tests of request validation.
+ */
+json_t *plb_ctl_handle(json_t *req);
+
+#endif /* PLB_CORE_CTL_H */
