@@ -37,6 +37,7 @@ JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
+ABI      := $(shell sed -n 's/^\#define PLB_MODULE_ABI \([0-9]*\).*/\1/p' framework/include/plb/module.h)
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Iframework/include
 CFLAGS_CORE := $(BASE_CFLAGS) $(DPDK_CFLAGS) $(CONF_CFLAGS) $(JSON_CFLAGS) -Iframework/src
@@ -67,7 +68,7 @@ BROKEN_SRCS := $(wildcard tests/modules/broken/*.c)
 BROKEN_MODS := $(patsubst tests/modules/broken/%.c,$(BUILD)/tests/broken/%.so,$(BROKEN_SRCS))
 HEADERS     := $(wildcard framework/include/plb/*.h)
 
-.PHONY: all deps demo check check-headers unit e2e install clean example-check
+.PHONY: all deps demo check check-headers unit packet e2e install clean example-check
 all: $(BUILD)/plb $(BUILD)/plbctl $(MODULES) $(BUILD)/plb.pc
 
 deps:
@@ -112,7 +113,7 @@ $(BUILD)/tests/%: tests/%.c $(CORE_LIB) $(HEADERS)
 
 $(BUILD)/plb.pc: framework/plb.pc.in Makefile
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@ABI@|1|g' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@ABI@|$(ABI)|g' $< > $@
 
 # every SDK header compiles alone; sched.h, svc.h and pkt.h without DPDK
 check-headers:
@@ -124,8 +125,17 @@ check-headers:
 	done; echo "check-headers: $(words $(HEADERS)) headers compile alone"
 
 unit: all $(UNIT_BINS) $(BROKEN_MODS)
-	@fail=0; for t in $(UNIT_BINS); do \
+	@fail=0; for t in $(filter-out %/test_example_sched,$(UNIT_BINS)); do \
 		echo "== $$t"; PLB_BUILD=$(BUILD) $$t || fail=1; \
+	done; \
+	for t in $(sort $(wildcard tests/unit/test_*.sh tests/modules/test_*.sh)); do \
+		echo "== $$t"; PLB_BUILD=$(BUILD) bash $$t || fail=1; \
+	done; exit $$fail
+
+# packets in, packets out through the real pipeline (EAL --no-huge, pcap vdevs)
+packet: all
+	@fail=0; for t in $(sort $(wildcard tests/packet/test_*.py)); do \
+		echo "== $$t"; PLB_BUILD=$(BUILD) /usr/bin/python3 $$t || fail=1; \
 	done; exit $$fail
 
 e2e: all
@@ -140,18 +150,20 @@ install: all
 	install -m 644 $(MODULES) $(DESTDIR)$(PREFIX)/lib/plb/modules/
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/plb/
 	install -m 644 framework/module.map $(DESTDIR)$(PREFIX)/lib/plb/module.map
-	install -m 644 $(BUILD)/plb.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/plb.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@ABI@|$(ABI)|g' framework/plb.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/plb.pc
 	install -m 644 conf/plb.conf $(DESTDIR)$(PREFIX)/etc/plb/plb.conf
 
-# install into a temporary prefix, build the out-of-tree example from there only
-example-check: all
-	@bash tests/sdk/example_check.sh
+# install into a temporary prefix, build the out-of-tree example from there only,
+# load it with the installed plb and run test_example_sched on it
+example-check: all $(BUILD)/tests/modules/test_example_sched
+	@BUILD=$(BUILD) bash tests/sdk/example_check.sh
 
 check: deps
 	$(MAKE) all
 	$(MAKE) check-headers
 	$(MAKE) unit
 	$(MAKE) example-check
+	$(MAKE) packet
 	$(MAKE) e2e
 	@echo "check: all tests passed"
 

@@ -15,14 +15,21 @@
 #include <plb/proto.h>
 #include <plb/sched.h>
 
-/* All return 0, -EEXIST for a duplicate, -EINVAL for a bad argument, -ENOMEM. */
+/*
+ * All return 0, -EEXIST for a duplicate, -EINVAL for a bad argument (NULL, a
+ * required op missing, an unknown hook point), -ENOMEM. A duplicate is: a
+ * second handler for an ethertype or IP protocol, a second scheduler or
+ * forwarding mode of the same name, the same hook (fn and priv) twice at one
+ * point.
+ */
 int plb_reg_l3_add(const struct plb_l3_ops *ops);
 int plb_reg_hook_add(const struct plb_hook_reg *reg);
 int plb_reg_proto_add(const struct plb_proto_ops *ops);
 int plb_reg_sched_add(const char *name, const struct plb_sched_ops *ops);
 int plb_reg_fwd_add(const char *name, const struct plb_fwd_ops *ops);
 
-/* Undo an add (the loader unwinding a module that failed half-way). */
+/* Undo an add (the loader unwinding a module that failed half-way, or
+ * unloading); removing what is not registered does nothing. */
 void plb_reg_l3_del(const struct plb_l3_ops *ops);
 void plb_reg_hook_del(const struct plb_hook_reg *reg);
 void plb_reg_proto_del(const struct plb_proto_ops *ops);
@@ -37,7 +44,8 @@ const struct plb_fwd_ops *plb_reg_fwd_get(const char *name);
 /* The chain of @point: *n entries in run order. */
 const struct plb_hook_reg *const *plb_reg_hook_chain(enum plb_hook_point point, uint32_t *n);
 
-/* Per-verdict run counters for plb_hook_run(), summed (tests, stats). */
+/* Packets plb_hook_run() dropped because a chain said REPEAT more than
+ * PLB_HOOK_MAX_REPEAT times (the first run plus 8 reruns are allowed). */
 uint64_t plb_reg_hook_repeat_drops(void);
 
 /* Forget everything (shutdown, tests). */
