@@ -48,7 +48,7 @@ def _wait(cond, timeout, what):
     raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
 
 
-def run(frames, workers=1, modules=("proto_ipv4", "proto_arp", "proto_icmp"),
+def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", "proto_icmp"),
         addresses=("192.0.2.1/24",), extra_conf="", module_path=None, timeout=30):
     """Send @frames (scapy packets or bytes) into port p0; return a Result."""
     tmp = tempfile.mkdtemp(prefix="plb-pkt-")
@@ -66,7 +66,7 @@ def run(frames, workers=1, modules=("proto_ipv4", "proto_arp", "proto_icmp"),
             f.write('eal = ["--no-huge", "-m", "256", "--no-pci", "--file-prefix=%s", "--log-level=*:warning"];\n' % prefix)
             f.write('modules = { path = "%s"; load = [%s]; };\n' % (
                 module_path or os.path.join(BUILD, "modules"), ", ".join('"%s"' % m for m in modules)))
-            f.write('workers = { count = %d; poll = "adaptive"; };\n' % workers)
+            f.write('workers = { count = %d; poll = "%s"; };\n' % (workers, poll))
             f.write('ports = ( { name = "p0"; dev = "%s"; addresses = [%s]; } );\n' % (
                 dev, ", ".join('"%s"' % a for a in addresses)))
             f.write('control = { socket = "%s"; };\n' % sock)

@@ -99,6 +99,14 @@ class CorePipeline(unittest.TestCase):
         self.assertEqual(len(r.per_queue[1]), w[1]["handover_in"], "worker 1 answers on its own TX queue")
         self.assertEqual(w[0]["handover_drop"], 0)
 
+    def test_poll_modes(self):
+        busy = pktlib.run([echo()], poll="busy")
+        adaptive = pktlib.run([echo()], poll="adaptive")
+        self.assertEqual(busy.out, [echo_reply()])
+        self.assertEqual(adaptive.out, [echo_reply()])
+        self.assertEqual(busy.worker_sum("idle_sleeps"), 0, "busy polling never sleeps")
+        self.assertGreater(adaptive.worker_sum("idle_sleeps"), 0, "adaptive polling sleeps when idle")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
