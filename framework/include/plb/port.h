@@ -28,6 +28,20 @@ uint16_t plb_port_count(void);
 /** [any] Info on port @id, or NULL if plb drives no such port. */
 const struct plb_port_info *plb_port_get(uint16_t id);
 
+/** What an IPv4 address is to plb (plb_addr4_kind). */
+enum plb_addr_kind {
+	PLB_ADDR_NONE = 0,	/**< not plb's */
+	PLB_ADDR_IFADDR,	/**< an address of a port (from ports[].addresses) */
+	PLB_ADDR_VIP,		/**< a service's virtual address */
+	PLB_ADDR_LADDR,		/**< an FNAT local address */
+};
+
+/**
+ * [fast] What IPv4 @addr (network order) is to plb. For an IFADDR, *port
+ * (if not NULL) is its port; VIPs and LADDRs answer on every port.
+ */
+enum plb_addr_kind plb_addr4_kind(uint32_t addr, uint16_t *port);
+
 /**
  * [any] If @addr (IPv4, network order) is one of plb's own addresses,
  * return 1 and store its port in *port (if not NULL); else 0.

@@ -8,6 +8,7 @@
 #define PLB_WORKER_H
 
 #include <stdint.h>
+#include <arpa/inet.h>
 
 struct rte_mbuf;
 
@@ -23,5 +24,31 @@ uint32_t plb_worker_count(void);
  * the packet is freed and counted as a TX drop.
  */
 void plb_tx(uint16_t port, struct rte_mbuf *m);
+
+/*
+ * Steering (DESIGN §4): which worker owns a flow, from its header alone, so
+ * that both directions of a conn meet on the worker that made it.
+ * - client -> VIP: the client endpoint, plb_steer_endpoint4(saddr, sport);
+ * - NAT reply (server -> client): the same client endpoint, (daddr, dport);
+ * - FNAT reply (server -> laddr:lport): plb_steer_lport(lport); FNAT picks
+ *   for each new conn a local port that this function maps to the worker
+ *   that made it.
+ */
+
+/** [any] Owner of client endpoint @addr:@port (network order) among @n workers. */
+static inline uint32_t
+plb_steer_endpoint4(uint32_t addr, uint16_t port, uint32_t n)
+{
+	uint64_t h = ((uint64_t)addr << 16 | port) * 0x9E3779B97F4A7C15ull;
+
+	return (uint32_t)((h >> 32) * (uint64_t)n >> 32);
+}
+
+/** [any] Owner of FNAT local port @lport (network order) among @n workers. */
+static inline uint32_t
+plb_steer_lport(uint16_t lport, uint32_t n)
+{
+	return ntohs(lport) % n;
+}
 
 #endif /* PLB_WORKER_H */
