@@ -107,7 +107,7 @@ $(BUILD)/tests/broken/%.so: tests/modules/broken/%.c $(HEADERS) framework/module
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_MOD) -shared -Wl,--version-script=framework/module.map -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(CORE_LIB) $(HEADERS)
+$(BUILD)/tests/%: tests/%.c $(CORE_LIB) $(HEADERS) $(wildcard tests/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CORE) -o $@ $< $(CORE_LINK) $(CMOCKA_LIBS)
 
@@ -119,7 +119,7 @@ $(BUILD)/plb.pc: framework/plb.pc.in Makefile
 check-headers:
 	@for h in $(HEADERS); do \
 		n=$$(basename $$h); \
-		case $$n in mbuf.h) f="$(DPDK_CFLAGS) $(CONF_CFLAGS)";; *) f="$(CONF_CFLAGS)";; esac; \
+		case $$n in mbuf.h|ip4.h) f="$(DPDK_CFLAGS) $(CONF_CFLAGS)";; *) f="$(CONF_CFLAGS)";; esac; \
 		printf '#include <plb/%s>\n#include <plb/%s>\n' $$n $$n | \
 			$(CC) $(BASE_CFLAGS) $$f -fsyntax-only -x c - || { echo "check-headers: $$n does not compile alone"; exit 1; }; \
 	done; echo "check-headers: $(words $(HEADERS)) headers compile alone"

@@ -22,36 +22,7 @@
 
 #include "config.h"
 
-struct conf_key;
-
-/*
- * Parse setting @s (NULL: the key is absent, store the default) described
- * by row @k into the struct at @base (the value goes to base + k->off).
- * Returns 0 or -errno with *err set.
- */
-typedef int (*conf_parse_fn)(const config_setting_t *s, const struct conf_key *k,
-			     void *base, char **err);
-
-struct conf_key {
-	const char *name;
-	conf_parse_fn parse;
-	size_t off;			/**< offset of the value in the base struct */
-	size_t size;			/**< sizeof the value (integers) */
-	long long min, max;		/**< integer bounds; string length bounds */
-	long long def;			/**< default integer / index into choices */
-	const char *def_str;		/**< default string (NULL: none) */
-	const char *const *choices;	/**< NULL-terminated list of allowed words */
-	const char *accept;		/**< characters a string may hold (NULL: any) */
-	const struct conf_key *members;	/**< a group's rows, ended by a {NULL} row */
-	const char *required;		/**< non-NULL: required; says what the key is */
-	unsigned int flags;
-};
-
-#define CONF_POW2	0x1		/**< integer must be a power of two */
-
-#define CONF_INT(st, k, fld, lo, hi, d, ...) { .name = k, .parse = conf_int,	\
-	.off = offsetof(st, fld), .size = sizeof(((st *)0)->fld),		\
-	.min = lo, .max = hi, .def = d, __VA_ARGS__ }
+#include "conf_table.h"
 
 /* ------------------------------------------------------------------ */
 /* messages */
@@ -73,14 +44,14 @@ conf_type_name(const config_setting_t *s)
 }
 
 /* "expected <what>, got <a type>": @s has the wrong type. */
-static int
+int
 conf_bad_type(const config_setting_t *s, const char *what, char **err)
 {
 	return plb_conf_err(s, err, -EINVAL, "expected %s, got %s", what, conf_type_name(s));
 }
 
 /* "expected <what>, got <value>": @s has the right type, a wrong value. */
-static int
+int
 conf_bad_value(const config_setting_t *s, const char *what, char **err)
 {
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
@@ -92,14 +63,14 @@ conf_bad_value(const config_setting_t *s, const char *what, char **err)
 	return conf_bad_type(s, what, err);
 }
 
-static int
+int
 conf_nomem(char **err)
 {
 	return plb_err(err, -ENOMEM, "out of memory");
 }
 
 /* strdup into *dst (freeing the old value); NULL @v stores NULL. */
-static int
+int
 conf_strdup(char **dst, const char *v, char **err)
 {
 	char *c = NULL;
@@ -114,7 +85,7 @@ conf_strdup(char **dst, const char *v, char **err)
 /* ------------------------------------------------------------------ */
 /* scalar parsers */
 
-static int
+int
 conf_int(const config_setting_t *s, const struct conf_key *k, void *base, char **err)
 {
 	char *dst = (char *)base + k->off;
@@ -141,7 +112,7 @@ conf_int(const config_setting_t *s, const struct conf_key *k, void *base, char *
 }
 
 /* A string of k->min..k->max bytes, of the characters in k->accept. */
-static int
+int
 conf_str(const config_setting_t *s, const struct conf_key *k, void *base, char **err)
 {
 	char **dst = (char **)((char *)base + k->off);
@@ -193,7 +164,7 @@ conf_choice_common(const config_setting_t *s, const struct conf_key *k, long lon
 	return conf_bad_value(s, what, err);
 }
 
-static int
+int
 conf_choice(const config_setting_t *s, const struct conf_key *k, void *base, char **err)
 {
 	long long idx;
@@ -266,7 +237,7 @@ conf_mode(const config_setting_t *s, const struct conf_key *k, void *base, char 
  * Check that @s is an array or list of non-empty strings; *n gets its
  * length. @what names one element.
  */
-static int
+int
 conf_check_strings(const config_setting_t *s, const char *what, int *n, char **err)
 {
 	char lwhat[128];
@@ -326,7 +297,7 @@ conf_key_names(const struct conf_key *rows)
 }
 
 /* Parse group @s (NULL: all defaults) with the rows @rows into @base. */
-static int
+int
 conf_parse_rows(const config_setting_t *s, const struct conf_key *rows, void *base,
 		char **err)
 {
@@ -358,7 +329,7 @@ conf_parse_rows(const config_setting_t *s, const struct conf_key *rows, void *ba
 }
 
 /* A plain group: its members' rows are k->members, its struct at base + off. */
-static int
+int
 conf_group(const config_setting_t *s, const struct conf_key *k, void *base, char **err)
 {
 	return conf_parse_rows(s, k->members, (char *)base + k->off, err);
@@ -368,7 +339,7 @@ conf_group(const config_setting_t *s, const struct conf_key *k, void *base, char
 /* ports */
 
 /* "a.b.c.d/len" -> @a; returns NULL or why it is not one. */
-static const char *
+const char *
 conf_parse_addr4(const char *v, struct plb_ifaddr4 *a)
 {
 	const char *slash = strchr(v, '/');
@@ -661,6 +632,9 @@ static const struct conf_key top_keys[] = {
 	{ .name = "mempool", .parse = conf_group, .members = mempool_keys },
 	{ .name = "ports", .parse = conf_ports },
 	{ .name = "control", .parse = conf_group, .members = control_keys },
+	{ .name = "conns", .parse = conf_group, .members = conns_keys },
+	{ .name = "services", .parse = conf_services },
+	{ .name = "routes", .parse = conf_routes },
 	{ .name = NULL },
 };
 
@@ -677,6 +651,7 @@ plb_conf_free(struct plb_conf *conf)
 		free(conf->ports[i].addr4);
 	}
 	free(conf->ports);
+	conf_svc_free(conf);
 	for (uint32_t i = 0; i < conf->n_modules; i++)
 		free(conf->modules[i].stem);
 	free(conf->modules);

@@ -29,6 +29,41 @@ struct plb_conf_module {
 	int line;
 };
 
+struct plb_conf_dest {
+	uint32_t addr;			/**< network order */
+	uint16_t port;			/**< host order */
+	uint32_t weight;		/**< default 1; 0 = quiesced */
+	uint32_t u_threshold;		/**< 0 = none */
+	uint32_t l_threshold;
+	int line;
+};
+
+/** One service of `services = ( ... )`. */
+struct plb_conf_svc {
+	uint8_t proto;			/**< IPPROTO_TCP / IPPROTO_UDP */
+	uint32_t vip;			/**< network order */
+	uint16_t port;			/**< host order */
+	char *sched;			/**< "rr": module sched_rr */
+	char *fwd;			/**< "fnat": module fwd_fnat */
+	const config_setting_t *sched_opts;	/**< the scheduler's own block, or NULL */
+	uint32_t n_laddrs;
+	uint32_t *laddrs;		/**< network order */
+	int ops;			/**< UDP one-packet scheduling */
+	int expire_quiescent;
+	uint32_t n_dests;
+	struct plb_conf_dest *dests;
+	int line;
+};
+
+/** One static route of `routes = ( ... )`. */
+struct plb_conf_route {
+	uint32_t prefix;		/**< network order, host bits zero */
+	uint8_t len;			/**< 0..32 */
+	uint32_t via;			/**< gateway, network order; 0 = connected */
+	char *port;			/**< port name */
+	int line;
+};
+
 enum plb_poll_mode {
 	PLB_POLL_BUSY = 0,		/**< spin on empty polls (default) */
 	PLB_POLL_ADAPTIVE,		/**< sleep briefly after idle_after empty polls */
@@ -67,6 +102,17 @@ struct plb_conf {
 		char *socket;		/**< control.socket, default "/run/plb/plb.sock" */
 		uint32_t mode;		/**< control.mode, default 0600 */
 	} control;
+
+	uint32_t n_services;
+	struct plb_conf_svc *services;
+
+	uint32_t n_routes;
+	struct plb_conf_route *routes;
+
+	struct {
+		uint32_t per_worker;	/**< conns.per_worker: conn table size of each worker, default 65536 */
+		uint32_t tick_ms;	/**< conns.tick_ms: timer wheel resolution, default 100 */
+	} conns;
 
 	char *log_level;		/**< log_level = "info" (err|warning|notice|info|debug) */
 };

@@ -15,15 +15,21 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <rte_ethdev.h>
 
+#include <plb/conn.h>
 #include <plb/log.h>
 #include <plb/port.h>
 #include <plb/stats.h>
 
 #include "ctl.h"
+#include "conn.h"
 #include "loader.h"
 #include "runtime.h"
+#include "svc.h"
 
 #define LOG_TYPE "core.ctl"
 #define REQ_MAX 65536
@@ -35,6 +41,60 @@ static const char *const kind_names[] = {
 	[PLB_MODULE_L3] = "l3", [PLB_MODULE_HOOK] = "hook", [PLB_MODULE_PROTO] = "proto",
 	[PLB_MODULE_SCHED] = "sched", [PLB_MODULE_FWD] = "fwd",
 };
+
+static void
+service_row(const struct plb_svc *svc, void *arg)
+{
+	char vip[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
+	json_t *dests = json_array();
+	uint64_t ss[4] = { 0 };
+	uint32_t nw = plb_workers_n();
+
+	inet_ntop(svc->af, &svc->vaddr, vip, sizeof(vip));
+	for (uint32_t w = 0; w < nw; w++) {
+		ss[0] += svc->stats[w].drop_no_dest;
+		ss[1] += svc->stats[w].drop_conn_full;
+		ss[2] += svc->stats[w].drop_no_port;
+		ss[3] += svc->stats[w].drop_not_syn;
+	}
+	for (uint32_t i = 0; i < svc->n_dests; i++) {
+		const struct plb_dest *d = svc->dests[i];
+		struct plb_dest_stats t = { 0 };
+
+		for (uint32_t w = 0; w < nw; w++) {
+			const volatile struct plb_dest_stats *x = &d->stats[w];
+
+			t.conns += x->conns;
+			t.pkts_in += x->pkts_in;
+			t.pkts_out += x->pkts_out;
+			t.bytes_in += x->bytes_in;
+			t.bytes_out += x->bytes_out;
+		}
+		inet_ntop(d->af, &d->addr, da, sizeof(da));
+		json_array_append_new(dests, json_pack(
+			"{s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"addr", da, "port", ntohs(d->port), "weight", (int)d->weight,
+			"active_conns", (json_int_t)__atomic_load_n(&d->active_conns, __ATOMIC_RELAXED),
+			"inactive_conns", (json_int_t)__atomic_load_n(&d->inactive_conns, __ATOMIC_RELAXED),
+			"conns", (json_int_t)t.conns, "pkts_in", (json_int_t)t.pkts_in,
+			"pkts_out", (json_int_t)t.pkts_out, "bytes_in", (json_int_t)t.bytes_in,
+			"bytes_out", (json_int_t)t.bytes_out));
+	}
+	json_array_append_new(arg, json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:o}",
+		"proto", svc->proto == IPPROTO_TCP ? "tcp" : "udp", "vip", vip,
+		"port", ntohs(svc->vport), "scheduler", svc->sched_name, "fwd", svc->fwd_name,
+		"drop_no_dest", (json_int_t)ss[0], "drop_conn_full", (json_int_t)ss[1],
+		"drop_no_port", (json_int_t)ss[2], "drop_not_syn", (json_int_t)ss[3], "dests", dests));
+}
+
+static json_t *
+services_json(void)
+{
+	json_t *rows = json_array();
+
+	plb_svc_foreach(service_row, rows);
+	return rows;
+}
 
 static json_t *
 cmd_stats(json_t *req, char **err)
@@ -71,7 +131,12 @@ cmd_stats(json_t *req, char **err)
 			"drop_runt", (json_int_t)s.drop_runt, "drop_no_l3", (json_int_t)s.drop_no_l3,
 			"drop_l3", (json_int_t)s.drop_l3, "idle_sleeps", (json_int_t)s.idle_sleeps,
 			"loops", (json_int_t)s.loops));
+		json_object_set_new(json_array_get(workers, w), "conns",
+				    json_integer(plb_conn_count(w)));
+		json_object_set_new(json_array_get(workers, w), "conns_expired",
+				    json_integer((json_int_t)plb_conns_expired(w)));
 	}
+	json_object_set_new(res, "services", services_json());
 	for (uint32_t c = 0; c < plb_counter_count(); c++)
 		json_object_set_new(counters, plb_counter_name(c),
 				    json_integer((json_int_t)plb_counter_read(c)));

@@ -21,11 +21,14 @@
 #include <plb/module.h>
 
 #include "config.h"
+#include "conn.h"
 #include "ctl.h"
 #include "loader.h"
 #include "logging.h"
 #include "registry.h"
+#include "route.h"
 #include "runtime.h"
+#include "svc.h"
 
 #define LOG_TYPE "core"
 #define DEFAULT_CONF "/etc/plb/plb.conf"
@@ -74,8 +77,16 @@ check_only(const struct plb_conf *conf)
 		.size = sizeof(env), .n_workers = conf->workers.count, .check_only = 1,
 		.socket_id = -1, .conf_file = conf->file,
 	};
+	char *err = NULL;
 	int rc = load_modules(conf, &env);
 
+	if (rc == 0) {
+		rc = plb_svc_check(conf, &env, &err);
+		if (rc) {
+			PLB_LOG(ERR, "core.svc", "%s", err ? err : strerror(-rc));
+			free(err);
+		}
+	}
 	plb_loader_unload_all();
 	plb_reg_reset();
 	if (rc)
@@ -112,6 +123,18 @@ run(const struct plb_conf *conf, int cli_argc, char **cli_argv)
 	rc = load_modules(conf, &env);
 	if (rc)
 		goto err_modules;
+	rc = plb_routes_setup(conf, &err);
+	if (rc)
+		goto err_modules;
+	rc = plb_rcu_init(conf->workers.count, &err);
+	if (rc)
+		goto err_modules;
+	rc = plb_conns_setup(conf, conf->workers.count, &err);
+	if (rc)
+		goto err_modules;
+	rc = plb_svc_start(conf, &env, &err);
+	if (rc)
+		goto err_modules;
 	rc = plb_stats_start(conf->workers.count);
 	if (rc) {
 		plb_err(&err, rc, "counters: %s", strerror(-rc));
@@ -144,6 +167,9 @@ err_ctl:
 err_workers:
 	plb_workers_free();
 err_modules:
+	plb_svc_stop();
+	plb_conns_free();
+	plb_routes_free();
 	plb_ports_close();
 	plb_loader_unload_all();
 	plb_reg_reset();

@@ -6,8 +6,11 @@
  * locks by the workers afterwards. Sizes grow on demand: no fixed limits.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_branch_prediction.h>
 
 #include "registry.h"
 
@@ -27,6 +30,7 @@ struct hook_chain {
 };
 
 static const struct plb_l3_ops **l3_tab;	/* small: linear scan of a handful */
+static const struct plb_l3_ops *neigh_v4, *neigh_v6;	/* resolvers by address family */
 static uint32_t l3_n, l3_cap;
 static const struct plb_proto_ops *proto_tab[256];
 static struct hook_chain chains[PLB_HOOK_POINTS];
@@ -52,6 +56,12 @@ grow(void **v, uint32_t *cap, uint32_t need, size_t elem)
 	return 0;
 }
 
+static const struct plb_l3_ops **
+neigh_slot(uint8_t af)
+{
+	return af == AF_INET ? &neigh_v4 : af == AF_INET6 ? &neigh_v6 : NULL;
+}
+
 int
 plb_reg_l3_add(const struct plb_l3_ops *ops)
 {
@@ -59,10 +69,40 @@ plb_reg_l3_add(const struct plb_l3_ops *ops)
 		return -EINVAL;
 	if (plb_reg_l3_get(ops->ethertype))
 		return -EEXIST;
+	if (ops->neigh_output) {
+		const struct plb_l3_ops **slot = neigh_slot(ops->neigh_af);
+
+		if (slot == NULL)
+			return -EINVAL;
+		if (*slot)
+			return -EEXIST;
+	}
 	if (grow((void **)&l3_tab, &l3_cap, l3_n + 1, sizeof(*l3_tab)))
 		return -ENOMEM;
 	l3_tab[l3_n++] = ops;
+	if (ops->neigh_output)
+		*neigh_slot(ops->neigh_af) = ops;
 	return 0;
+}
+
+enum plb_verdict
+plb_l3_output(struct plb_pkt *pkt)
+{
+	const struct plb_l3_ops *l3 = plb_reg_l3_get(pkt->ethertype);
+
+	if (unlikely(l3 == NULL || l3->output == NULL))
+		return PLB_DROP;
+	return l3->output(pkt);
+}
+
+enum plb_verdict
+plb_neigh_output(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *nexthop)
+{
+	const struct plb_l3_ops *l3 = pkt->af == AF_INET ? neigh_v4 : neigh_v6;
+
+	if (unlikely(l3 == NULL))
+		return PLB_DROP;
+	return l3->neigh_output(pkt, port, nexthop);
 }
 
 const struct plb_l3_ops *
@@ -238,6 +278,10 @@ plb_reg_l3_del(const struct plb_l3_ops *ops)
 		if (l3_tab[i] == ops) {
 			memmove(&l3_tab[i], &l3_tab[i + 1], (l3_n - i - 1) * sizeof(*l3_tab));
 			l3_n--;
+			if (neigh_v4 == ops)
+				neigh_v4 = NULL;
+			if (neigh_v6 == ops)
+				neigh_v6 = NULL;
 			return;
 		}
 	}
@@ -298,6 +342,7 @@ plb_reg_reset(void)
 	free(l3_tab);
 	l3_tab = NULL;
 	l3_n = l3_cap = 0;
+	neigh_v4 = neigh_v6 = NULL;
 	memset(proto_tab, 0, sizeof(proto_tab));
 	for (int p = 0; p < PLB_HOOK_POINTS; p++) {
 		free(chains[p].v);

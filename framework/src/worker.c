@@ -26,8 +26,10 @@
 #include <plb/mbuf.h>
 #include <plb/worker.h>
 
+#include "conn.h"
 #include "registry.h"
 #include "runtime.h"
+#include "svc.h"
 
 #define LOG_TYPE "core.worker"
 
@@ -160,6 +162,28 @@ deliver(struct worker *w, struct rte_mbuf *m)
 	}
 }
 
+/*
+ * PLB_STEER_ALL: every worker's handler sees the same mbuf (read-only), one
+ * reference each; this worker's copy is handled now. Rare traffic (ARP).
+ */
+static void
+broadcast(struct worker *w, struct rte_mbuf *m)
+{
+	plb_pkt_of(m)->flags |= PLB_PKT_F_HANDED_OVER;
+	rte_mbuf_refcnt_update(m, (int16_t)(n_workers - 1));
+	for (uint32_t o = 0; o < n_workers; o++) {
+		if (o == w->id)
+			continue;
+		if (rte_ring_enqueue(workers[o].ring, m) == 0) {
+			w->st.handover_out++;
+		} else {
+			w->st.handover_drop++;
+			rte_pktmbuf_free(m);	/* drops that worker's reference */
+		}
+	}
+	deliver(w, m);
+}
+
 /* Parse a burst from an RX queue, hand over what others own, run the rest. */
 static void
 rx_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
@@ -180,10 +204,14 @@ rx_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (n_workers > 1 && l3->steer)
 			owner = l3->steer(plb_pkt_of(m));
-		if (likely(owner == w->id) || unlikely(owner >= n_workers))
+		if (likely(owner == w->id))
 			w->own[n_own++] = m;
-		else
+		else if (owner == PLB_STEER_ALL)
+			broadcast(w, m);
+		else if (likely(owner < n_workers))
 			w->stage[owner][w->n_stage[owner]++] = m;
+		else
+			w->own[n_own++] = m;	/* a bad owner: keep it rather than lose it */
 	}
 	for (uint32_t o = 0; o < n_workers; o++) {
 		uint32_t k = w->n_stage[o], sent;
@@ -213,6 +241,8 @@ worker_main(void *arg)
 
 	RTE_PER_LCORE(self) = w;
 	plb_stats_bind(w->id);
+	plb_conns_bind(w->id);
+	plb_rcu_online(w->id);
 	PLB_LOG(INFO, LOG_TYPE, "worker %u on lcore %u: %u RX queue(s)", w->id, w->lcore, w->n_rxq);
 	while (!w->stop) {
 		uint32_t got = 0;
@@ -235,6 +265,8 @@ worker_main(void *arg)
 				deliver(w, pkts[i]);
 		}
 		tx_flush(w);
+		plb_conns_expire();
+		plb_rcu_quiescent(w->id);
 		w->st.loops++;
 		if (got || poll_mode == PLB_POLL_BUSY) {
 			idle = 0;
@@ -244,6 +276,7 @@ worker_main(void *arg)
 		}
 	}
 	tx_flush(w);
+	plb_rcu_offline(w->id);
 	RTE_PER_LCORE(self) = NULL;
 	return 0;
 }

@@ -230,10 +230,10 @@ test_unknown_top_key(void **state)
 {
 	load_err("log_level = \"info\";\n\nworker = { count = 2; };\n",
 		 ":3: worker: unknown key (expected one of: eal, log_level, modules, "
-		 "workers, mempool, ports, control)");
-	/* later sections (services, routes, lua) are not accepted until they exist */
-	load_err("services = ();\n", ":1: services: unknown key (expected one of: eal, "
-		 "log_level, modules, workers, mempool, ports, control)");
+		 "workers, mempool, ports, control, conns, services, routes)");
+	/* later sections (lua, metrics) are not accepted until they exist */
+	load_err("lua = {};\n", ":1: lua: unknown key (expected one of: eal, "
+		 "log_level, modules, workers, mempool, ports, control, conns, services, routes)");
 }
 
 static void

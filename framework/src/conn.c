@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * core.conn: per-worker connection tables. Each worker owns a preallocated
+ * array of conns with a free stack, an rte_hash from a direction's 5-tuple
+ * to (conn index, direction) (two keys per conn: client side and, unless
+ * the mode sees no replies, server side), and a timer wheel. Refreshing a
+ * conn only moves its expiry tick; the wheel re-files it lazily when its
+ * old slot comes round, so a packet never touches a list and expiry work is
+ * proportional to the conns whose slot is due. Nothing here locks: only the
+ * owning worker calls in.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_per_lcore.h>
+
+#include <plb/conn.h>
+#include <plb/fwd.h>
+#include <plb/log.h>
+#include <plb/worker.h>
+
+#include "conn.h"
+
+#define WHEEL_SLOTS	4096u			/* power of two */
+#define NIL		UINT32_MAX
+#define PENDING		WHEEL_SLOTS		/* the slot being walked, detached */
+#define HEAD		0x80000000u		/* wheel_prev of a list head: HEAD | slot */
+#define EXPIRE_BUDGET	256			/* conns looked at per plb_conns_expire() */
+
+struct conn_key {
+	uint32_t saddr;
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+struct conn_table {
+	struct rte_hash *h;
+	struct plb_conn *conns;		/* [cap] */
+	uint32_t *free_stack;		/* [cap] */
+	uint32_t n_free;
+	uint32_t cap;
+	uint32_t count;
+	uint32_t worker;
+	uint32_t wheel[WHEEL_SLOTS + 1];	/* list heads, NIL = empty; [WHEEL_SLOTS] = pending */
+	uint64_t tick;			/* next tick to process */
+	uint64_t cycles_per_tick;
+	uint32_t tick_ms;
+	uint64_t expired;
+} __rte_cache_aligned;
+
+static struct conn_table *tables;
+static uint32_t n_tables;
+static RTE_DEFINE_PER_LCORE(struct conn_table *, my_table);
+
+static inline uint64_t
+now_tick(const struct conn_table *t)
+{
+	return rte_get_tsc_cycles() / t->cycles_per_tick;
+}
+
+static inline void
+key_in(struct conn_key *k, const struct plb_conn *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->saddr = c->caddr.v4;
+	k->daddr = c->vaddr.v4;
+	k->sport = c->cport;
+	k->dport = c->vport;
+	k->proto = c->proto;
+}
+
+static inline void
+key_out(struct conn_key *k, const struct plb_conn *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->saddr = c->daddr.v4;
+	k->daddr = c->laddr.v4;
+	k->sport = c->dport;
+	k->dport = c->lport;
+	k->proto = c->proto;
+}
+
+/* ---- timer wheel: lists of conn indexes ---- */
+
+static void
+wheel_link_slot(struct conn_table *t, uint32_t idx, uint32_t slot)
+{
+	struct plb_conn *c = &t->conns[idx];
+
+	c->wheel_prev = HEAD | slot;
+	c->wheel_next = t->wheel[slot];
+	if (c->wheel_next != NIL)
+		t->conns[c->wheel_next].wheel_prev = idx;
+	t->wheel[slot] = idx;
+}
+
+static void
+wheel_link(struct conn_table *t, uint32_t idx)
+{
+	struct plb_conn *c = &t->conns[idx];
+
+	/* never file behind the wheel: a slot already passed would wait a whole turn */
+	if (c->expire < t->tick)
+		c->expire = t->tick;
+	wheel_link_slot(t, idx, (uint32_t)(c->expire & (WHEEL_SLOTS - 1)));
+}
+
+static void
+wheel_unlink(struct conn_table *t, uint32_t idx)
+{
+	struct plb_conn *c = &t->conns[idx];
+
+	if (c->wheel_prev & HEAD)
+		t->wheel[c->wheel_prev & ~HEAD] = c->wheel_next;
+	else
+		t->conns[c->wheel_prev].wheel_next = c->wheel_next;
+	if (c->wheel_next != NIL)
+		t->conns[c->wheel_next].wheel_prev = c->wheel_prev;
+}
+
+static inline uint64_t
+secs_to_ticks(const struct conn_table *t, uint32_t secs)
+{
+	return ((uint64_t)secs * 1000 + t->tick_ms - 1) / t->tick_ms;
+}
+
+/* ---- SDK ---- */
+
+struct plb_conn *
+plb_conn_lookup(const struct plb_pkt *pkt, int *dir)
+{
+	struct conn_table *t = RTE_PER_LCORE(my_table);
+	struct conn_key k;
+	void *data;
+	uintptr_t v;
+
+	if (unlikely(t == NULL || pkt->af != AF_INET))
+		return NULL;
+	memset(&k, 0, sizeof(k));
+	k.saddr = pkt->saddr.v4;
+	k.daddr = pkt->daddr.v4;
+	k.sport = pkt->sport;
+	k.dport = pkt->dport;
+	k.proto = pkt->l4_proto;
+	if (rte_hash_lookup_data(t->h, &k, &data) < 0)
+		return NULL;
+	v = (uintptr_t)data;
+	*dir = (int)(v & 1);
+	return &t->conns[v >> 1];
+}
+
+static void
+count_move(struct plb_dest *d, int from_active, int to_active)
+{
+	if (from_active == to_active)
+		return;
+	__atomic_fetch_sub(from_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(to_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
+}
+
+static void
+conn_free(struct conn_table *t, struct plb_conn *c, int keys)
+{
+	uint32_t idx = (uint32_t)(c - t->conns);
+	struct conn_key k;
+
+	if (keys >= 1) {
+		key_in(&k, c);
+		rte_hash_del_key(t->h, &k);
+	}
+	if (keys >= 2 && !(c->flags & PLB_CONN_F_NO_OUT)) {
+		key_out(&k, c);
+		rte_hash_del_key(t->h, &k);
+	}
+	t->free_stack[t->n_free++] = idx;
+	t->count--;
+}
+
+struct plb_conn *
+plb_conn_new(const struct plb_svc *svc, struct plb_dest *dest, const struct plb_pkt *pkt)
+{
+	struct conn_table *t = RTE_PER_LCORE(my_table);
+	struct plb_svc_stats *ss = &svc->stats[t->worker];
+	struct plb_conn *c;
+	struct conn_key k;
+	uint32_t idx;
+
+	if (unlikely(t->n_free == 0)) {
+		ss->drop_conn_full++;
+		return NULL;
+	}
+	idx = t->free_stack[--t->n_free];
+	t->count++;
+	c = &t->conns[idx];
+	memset(c, 0, sizeof(*c));
+	c->af = pkt->af;
+	c->proto = pkt->l4_proto;
+	c->caddr = pkt->saddr;
+	c->vaddr = pkt->daddr;
+	c->cport = pkt->sport;
+	c->vport = pkt->dport;
+	c->daddr = dest->addr;
+	c->dport = dest->port;
+	c->dest = dest;
+	c->fwd = svc->fwd;
+	if (unlikely(svc->fwd->conn_init(c, pkt) != 0)) {
+		ss->drop_no_port++;
+		conn_free(t, c, 0);
+		return NULL;
+	}
+	key_in(&k, c);
+	if (unlikely(rte_hash_add_key_data(t->h, &k, (void *)((uintptr_t)idx << 1 | PLB_DIR_IN)) < 0))
+		goto err_release;
+	if (!(c->flags & PLB_CONN_F_NO_OUT)) {
+		key_out(&k, c);
+		if (unlikely(rte_hash_add_key_data(t->h, &k,
+						   (void *)((uintptr_t)idx << 1 | PLB_DIR_OUT)) < 0)) {
+			key_in(&k, c);
+			rte_hash_del_key(t->h, &k);
+			goto err_release;
+		}
+	}
+	__atomic_fetch_add(&dest->inactive_conns, 1, __ATOMIC_RELAXED);
+	dest->stats[t->worker].conns++;
+	c->expire = now_tick(t) + 1;
+	wheel_link(t, idx);
+	return c;
+
+err_release:
+	/* the reply key is taken (e.g. an FNAT port reused too early): refuse the flow */
+	if (c->fwd->conn_release)
+		c->fwd->conn_release(c);
+	ss->drop_conn_full++;
+	conn_free(t, c, 0);
+	return NULL;
+}
+
+void
+plb_conn_update(struct plb_conn *c, uint8_t state, int active, uint32_t timeout)
+{
+	struct conn_table *t = RTE_PER_LCORE(my_table);
+	int was = !!(c->flags & PLB_CONN_F_ACTIVE);
+	uint64_t exp;
+
+	c->state = state;
+	if (unlikely(c->flags & PLB_CONN_F_TEMPLATE))
+		return;
+	count_move(c->dest, was, !!active);
+	c->flags = (uint8_t)((c->flags & ~PLB_CONN_F_ACTIVE) | (active ? PLB_CONN_F_ACTIVE : 0));
+	exp = now_tick(t) + secs_to_ticks(t, timeout);
+	if (exp < c->expire) {
+		/* shorter than it was: re-file now, or it would wait in a later slot */
+		uint32_t idx = (uint32_t)(c - t->conns);
+
+		wheel_unlink(t, idx);
+		c->expire = exp;
+		wheel_link(t, idx);
+	} else {
+		c->expire = exp;	/* longer: re-filed lazily when its slot comes */
+	}
+	c->timeout = timeout;
+}
+
+static void
+conn_destroy(struct conn_table *t, struct plb_conn *c)
+{
+	if (c->fwd->conn_release)
+		c->fwd->conn_release(c);
+	__atomic_fetch_sub((c->flags & PLB_CONN_F_ACTIVE) ? &c->dest->active_conns
+							    : &c->dest->inactive_conns, 1, __ATOMIC_RELAXED);
+	conn_free(t, c, 2);
+}
+
+void
+plb_conn_del(struct plb_conn *c)
+{
+	struct conn_table *t = RTE_PER_LCORE(my_table);
+
+	if (unlikely(c->flags & PLB_CONN_F_TEMPLATE))
+		return;
+	wheel_unlink(t, (uint32_t)(c - t->conns));
+	conn_destroy(t, c);
+}
+
+uint32_t
+plb_conn_count(uint32_t worker)
+{
+	return worker < n_tables ? __atomic_load_n(&tables[worker].count, __ATOMIC_RELAXED) : 0;
+}
+
+/* ---- core ---- */
+
+void
+plb_conns_expire(void)
+{
+	struct conn_table *t = RTE_PER_LCORE(my_table);
+	uint64_t now = now_tick(t);
+	uint32_t budget = EXPIRE_BUDGET;
+
+	while (budget) {
+		uint32_t idx = t->wheel[PENDING];
+
+		if (idx == NIL) {
+			uint32_t slot;
+
+			if (t->tick > now)
+				return;
+			/* detach the due slot into the pending list and walk that */
+			slot = (uint32_t)(t->tick & (WHEEL_SLOTS - 1));
+			t->wheel[PENDING] = t->wheel[slot];
+			t->wheel[slot] = NIL;
+			if (t->wheel[PENDING] != NIL)
+				t->conns[t->wheel[PENDING]].wheel_prev = HEAD | PENDING;
+			t->tick++;
+			continue;
+		}
+		budget--;
+		wheel_unlink(t, idx);
+		if (t->conns[idx].expire <= now) {
+			t->expired++;
+			conn_destroy(t, &t->conns[idx]);
+		} else {
+			wheel_link(t, idx);
+		}
+	}
+}
+
+uint64_t
+plb_conns_expired(uint32_t id)
+{
+	return id < n_tables ? tables[id].expired : 0;
+}
+
+void
+plb_conns_bind(uint32_t id)
+{
+	RTE_PER_LCORE(my_table) = id < n_tables ? &tables[id] : NULL;
+}
+
+int
+plb_conns_setup(const struct plb_conf *conf, uint32_t n_workers, char **err)
+{
+	uint32_t cap = conf->conns.per_worker;
+
+	tables = rte_zmalloc("plb_conn_tables", n_workers * sizeof(*tables), RTE_CACHE_LINE_SIZE);
+	if (tables == NULL)
+		return plb_err(err, -ENOMEM, "conns: out of memory");
+	n_tables = n_workers;
+	for (uint32_t w = 0; w < n_workers; w++) {
+		struct conn_table *t = &tables[w];
+		char name[RTE_HASH_NAMESIZE];
+		struct rte_hash_parameters p = {
+			.name = name, .entries = cap * 2, .key_len = sizeof(struct conn_key),
+			.hash_func = rte_hash_crc, .socket_id = (int)rte_socket_id(),
+		};
+
+		snprintf(name, sizeof(name), "plb_conn_%u", w);
+		t->worker = w;
+		t->cap = cap;
+		t->tick_ms = conf->conns.tick_ms;
+		t->cycles_per_tick = rte_get_tsc_hz() * conf->conns.tick_ms / 1000;
+		if (t->cycles_per_tick == 0)
+			t->cycles_per_tick = 1;
+		t->h = rte_hash_create(&p);
+		t->conns = rte_zmalloc_socket("plb_conns", (size_t)cap * sizeof(*t->conns),
+					      RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
+		t->free_stack = rte_malloc_socket("plb_conn_free", (size_t)cap * sizeof(uint32_t), 0,
+						  (int)rte_socket_id());
+		if (t->h == NULL || t->conns == NULL || t->free_stack == NULL)
+			return plb_err(err, -ENOMEM, "conns: worker %u: cannot allocate a table of %u conns "
+				       "(conns.per_worker): %s", w, cap, rte_strerror(rte_errno));
+		for (uint32_t i = 0; i < cap; i++)
+			t->free_stack[i] = cap - 1 - i;
+		t->n_free = cap;
+		for (uint32_t s = 0; s <= WHEEL_SLOTS; s++)
+			t->wheel[s] = NIL;
+		t->tick = now_tick(t);
+	}
+	return 0;
+}
+
+void
+plb_conns_free(void)
+{
+	for (uint32_t w = 0; tables && w < n_tables; w++) {
+		rte_hash_free(tables[w].h);
+		rte_free(tables[w].conns);
+		rte_free(tables[w].free_stack);
+	}
+	rte_free(tables);
+	tables = NULL;
+	n_tables = 0;
+}

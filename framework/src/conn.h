@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * core.conn: per-worker connection tables (the SDK side is plb/conn.h):
+ * created on the control thread, then touched only by their worker.
+ */
+#ifndef PLB_CORE_CONN_H
+#define PLB_CORE_CONN_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+/** [ctl] One table of conf->conns.per_worker conns per worker. */
+int plb_conns_setup(const struct plb_conf *conf, uint32_t n_workers, char **err);
+void plb_conns_free(void);
+/** [fast] The calling lcore is worker @id: use its table. */
+void plb_conns_bind(uint32_t id);
+/** [fast] Expire what is due on the calling worker (bounded work per call). */
+void plb_conns_expire(void);
+/** [ctl] Conns expired by timeout on worker @id so far. */
+uint64_t plb_conns_expired(uint32_t id);
+
+#endif /* PLB_CORE_CONN_H */

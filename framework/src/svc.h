@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * core.svc: the service table. Built from the config on the control thread
+ * into an immutable version (services, their dests and scheduler and
+ * forwarding tables, the VIP/LADDR/IFADDR address map) and published with
+ * RCU (QSBR): workers look up without locks and report a quiescent state
+ * once per loop; an old version is freed after every worker has passed one.
+ */
+#ifndef PLB_CORE_SVC_H
+#define PLB_CORE_SVC_H
+
+#include <stdint.h>
+#include <plb/module.h>
+#include <plb/svc.h>
+
+#include "config.h"
+
+/**
+ * [ctl] Load the scheduler and forwarding modules the services name (from
+ * the module path, when not loaded yet) and check every service: in check
+ * mode (plb -t) this builds and frees each scheduler's and mode's table;
+ * nothing is published. 0 or -errno with *err "FILE:LINE: services[i]: ...".
+ */
+int plb_svc_check(const struct plb_conf *conf, const struct plb_env *env, char **err);
+
+/** [ctl] Create the RCU state for @n_workers workers (after EAL). */
+int plb_rcu_init(uint32_t n_workers, char **err);
+
+/** [ctl] Build the first version from @conf and publish it. */
+int plb_svc_start(const struct plb_conf *conf, const struct plb_env *env, char **err);
+
+/** [ctl] Unpublish and free everything (workers stopped). */
+void plb_svc_stop(void);
+
+/** [fast] Worker @id is between packets: it holds no service pointer now. */
+void plb_rcu_quiescent(uint32_t id);
+/** [fast] Worker @id starts/stops taking part in RCU (loop entry and exit). */
+void plb_rcu_online(uint32_t id);
+void plb_rcu_offline(uint32_t id);
+
+/** [ctl] The current version's services, for stats: calls @fn for each. */
+void plb_svc_foreach(void (*fn)(const struct plb_svc *svc, void *arg), void *arg);
+
+#endif /* PLB_CORE_SVC_H */
