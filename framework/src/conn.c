@@ -215,7 +215,7 @@ plb_conn_new(const struct plb_svc *svc, struct plb_dest *dest, const struct plb_
 	c->dport = dest->port;
 	c->dest = dest;
 	c->fwd = svc->fwd;
-	if (unlikely(svc->fwd->conn_init(c, pkt) != 0)) {
+	if (unlikely(svc->fwd->conn_init(svc, c, pkt) != 0)) {
 		ss->drop_no_port++;
 		conn_free(t, c, 0);
 		return NULL;

@@ -88,7 +88,7 @@ vs_ops(const struct plb_proto_ops *pp, const struct plb_svc *svc, struct plb_des
 	c.dport = d->port;
 	c.dest = d;
 	c.fwd = svc->fwd;
-	if (svc->fwd->conn_init(&c, pkt) != 0) {
+	if (svc->fwd->conn_init(svc, &c, pkt) != 0) {
 		svc->stats[plb_worker_id()].drop_no_port++;
 		return PLB_DROP;
 	}

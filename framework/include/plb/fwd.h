@@ -26,12 +26,14 @@ struct plb_fwd_ops {
 	/** [ctl] Optional. Free what build() made, after every worker left it. */
 	void (*free)(void *table);
 	/**
-	 * [fast] Required. Fill the server side of a new conn: laddr, lport
+	 * [fast] Required. Fill the server side of a new conn of @svc (the
+	 * current version, valid during the call only): laddr, lport
 	 * (FNAT: a free local port whose owner is the calling worker; NAT: the
 	 * client itself; DR/TUN: set PLB_CONN_F_NO_OUT). 0, or -ENOSPC when no
 	 * local port is free.
 	 */
-	int (*conn_init)(struct plb_conn *conn, const struct plb_pkt *pkt);
+	int (*conn_init)(const struct plb_svc *svc, struct plb_conn *conn,
+			 const struct plb_pkt *pkt);
 	/** [fast] Optional. The conn is going away: give back what conn_init took. */
 	void (*conn_release)(struct plb_conn *conn);
 	/**
