@@ -111,6 +111,9 @@ $(BUILD)/tests/%: tests/%.c $(CORE_LIB) $(HEADERS) $(wildcard tests/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CORE) -o $@ $< $(CORE_LINK) $(CMOCKA_LIBS)
 
+# white-box tests that #include a module's source
+$(BUILD)/tests/unit/test_arp_table: modules/proto/arp.c
+
 $(BUILD)/plb.pc: framework/plb.pc.in Makefile
 	@mkdir -p $(BUILD)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@ABI@|$(ABI)|g' $< > $@

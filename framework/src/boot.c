@@ -132,12 +132,13 @@ plb_shutdown(void)
 		plb_conns_free();
 		plb_routes_free();
 	}
-	if (reached >= ST_EAL)
-		plb_ports_close();	/* also undoes a partial plb_ports_setup() */
+	/* modules first: their fini() may free mbufs they hold, before the pool goes */
 	if (reached >= ST_MODULES || reached >= ST_PORTS) {
 		plb_loader_unload_all();
 		plb_reg_reset();
 	}
+	if (reached >= ST_EAL)
+		plb_ports_close();	/* also undoes a partial plb_ports_setup() */
 	plb_stats_reset();
 	if (reached >= ST_EAL)
 		rte_eal_cleanup();

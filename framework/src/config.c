@@ -8,6 +8,7 @@
  * got Y" (docs/config.md lists every key).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stddef.h>
@@ -111,22 +112,41 @@ conf_int(const config_setting_t *s, const struct conf_key *k, void *base, char *
 	return 0;
 }
 
+/* "A-Z a-z 0-9 _ . -" for @accept (which holds whole ranges A-Z, a-z, 0-9). */
+static void
+conf_accept_what(const char *accept, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const char *c = accept; *c != '\0' && n < len; c++) {
+		char one[2] = { *c, '\0' };
+		const char *w = *c == 'A' ? "A-Z" : *c == 'a' ? "a-z" : *c == '0' ? "0-9" : one;
+
+		if (w == one && isalnum((unsigned char)*c))
+			continue;	/* inside a range already named */
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 0 ? " " : "", w);
+	}
+}
+
 /* A string of k->min..k->max bytes, of the characters in k->accept. */
 int
 conf_str(const config_setting_t *s, const struct conf_key *k, void *base, char **err)
 {
 	char **dst = (char **)((char *)base + k->off);
 	const char *v = k->def_str;
-	char what[160];
+	char what[160], chars[80];
 	size_t len;
 
-	if (k->accept != NULL)
+	if (k->accept != NULL) {
+		conf_accept_what(k->accept, chars, sizeof(chars));
 		snprintf(what, sizeof(what), "a name of %lld..%lld characters from %s",
-			 k->min, k->max, "A-Z a-z 0-9 _ . -");
-	else if (k->min > 0)
+			 k->min, k->max, chars);
+	} else if (k->min > 0) {
 		snprintf(what, sizeof(what), "a non-empty string of at most %lld bytes", k->max);
-	else
+	} else {
 		snprintf(what, sizeof(what), "a string of at most %lld bytes", k->max);
+	}
 	if (s != NULL) {
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
 			return conf_bad_type(s, what, err);

@@ -157,7 +157,9 @@ deliver(struct worker *w, struct rte_mbuf *m)
 	const struct plb_l3_ops *l3 = plb_reg_l3_get(pkt->ethertype);
 
 	if (unlikely(l3 == NULL || l3->rcv(pkt) != PLB_STOLEN)) {
-		w->st.drop_l3++;
+		/* a shared packet is dropped by design once it is read: not a drop */
+		if (!(pkt->flags & PLB_PKT_F_SHARED))
+			w->st.drop_l3++;
 		rte_pktmbuf_free(m);
 	}
 }
@@ -169,7 +171,7 @@ deliver(struct worker *w, struct rte_mbuf *m)
 static void
 broadcast(struct worker *w, struct rte_mbuf *m)
 {
-	plb_pkt_of(m)->flags |= PLB_PKT_F_HANDED_OVER;
+	plb_pkt_of(m)->flags |= PLB_PKT_F_HANDED_OVER | PLB_PKT_F_SHARED;
 	rte_mbuf_refcnt_update(m, (int16_t)(n_workers - 1));
 	for (uint32_t o = 0; o < n_workers; o++) {
 		if (o == w->id)

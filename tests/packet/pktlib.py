@@ -48,27 +48,45 @@ def _wait(cond, timeout, what):
     raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
 
 
+def port_mac(i):
+    """The MAC net_pcap gives port p<i> (02:70:63:61:70:<i>)."""
+    return "02:70:63:61:70:%02x" % i
+
+
 def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", "proto_icmp"),
-        addresses=("192.0.2.1/24",), extra_conf="", module_path=None, timeout=30):
-    """Send @frames (scapy packets or bytes) into port p0; return a Result."""
+        addresses=("192.0.2.1/24",), extra_conf="", module_path=None, timeout=30, more_ports=(),
+        module_conf="", until=None):
+    """Send @frames (scapy packets or bytes) into port p0; return a Result.
+    @more_ports: ports p1, p2, ... as dicts {"addresses": [...], "frames": [...]}
+    (both optional); Result.port_out[i] is what went out of p<i>.
+    @module_conf goes inside the modules group (module settings, e.g.
+    'proto_tcp = { mss_clamp = 1400; };'); @until(stats) -> bool, if given,
+    is waited for once the counters settled, before plb stops (the Result's
+    stats are the ones that satisfied it)."""
     tmp = tempfile.mkdtemp(prefix="plb-pkt-")
     try:
-        inp = os.path.join(tmp, "in.pcap")
-        with PcapWriter(inp, linktype=1, sync=True) as w:  # 1 = Ethernet
-            for f in frames:
-                w.write(bytes(f))
-        txs = [os.path.join(tmp, "out%d.pcap" % q) for q in range(workers)]
-        dev = "net_pcap0,rx_pcap=%s,%s" % (inp, ",".join("tx_pcap=" + t for t in txs))
+        specs = [{"addresses": addresses, "frames": frames}] + list(more_ports)
+        txs, port_confs = [], []
+        for i, spec in enumerate(specs):
+            inp = os.path.join(tmp, "in%d.pcap" % i)
+            with PcapWriter(inp, linktype=1, sync=True) as w:  # 1 = Ethernet
+                w.write_header(None)    # an empty capture still needs its file header
+                for f in spec.get("frames", ()):
+                    w.write(bytes(f))
+            txs.append([os.path.join(tmp, "out%d_%d.pcap" % (i, q)) for q in range(workers)])
+            dev = "net_pcap%d,rx_pcap=%s,%s" % (i, inp, ",".join("tx_pcap=" + t for t in txs[i]))
+            port_confs.append('{ name = "p%d"; dev = "%s"; addresses = [%s]; }' % (
+                i, dev, ", ".join('"%s"' % a for a in spec.get("addresses", ()))))
         sock = os.path.join(tmp, "plb.sock")
         prefix = "plbpkt%d" % os.getpid()
         conf = os.path.join(tmp, "plb.conf")
         with open(conf, "w") as f:
             f.write('eal = ["--no-huge", "-m", "256", "--no-pci", "--file-prefix=%s", "--log-level=*:warning"];\n' % prefix)
-            f.write('modules = { path = "%s"; load = [%s]; };\n' % (
-                module_path or os.path.join(BUILD, "modules"), ", ".join('"%s"' % m for m in modules)))
+            f.write('modules = { path = "%s"; load = [%s]; %s };\n' % (
+                module_path or os.path.join(BUILD, "modules"), ", ".join('"%s"' % m for m in modules),
+                module_conf))
             f.write('workers = { count = %d; poll = "%s"; };\n' % (workers, poll))
-            f.write('ports = ( { name = "p0"; dev = "%s"; addresses = [%s]; } );\n' % (
-                dev, ", ".join('"%s"' % a for a in addresses)))
+            f.write('ports = ( %s );\n' % ", ".join(port_confs))
             f.write('control = { socket = "%s"; };\n' % sock)
             f.write(extra_conf)
         logf = open(os.path.join(tmp, "plb.log"), "w+")
@@ -82,7 +100,7 @@ def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", 
                                    capture_output=True, text=True)
                 return json.loads(r.stdout) if r.returncode == 0 else None
 
-            n = len(frames)
+            n = sum(len(spec.get("frames", ())) for spec in specs)
             _wait(lambda: (lambda s: s and sum(w["rx"] for w in s["workers"]) >= n)(stats()),
                   timeout, "plb to read %d frames" % n)
 
@@ -93,6 +111,9 @@ def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", 
                 b = stats()
                 return b if _busy(a) == _busy(b) and a["counters"] == b["counters"] else None
             st = _wait(settled, timeout, "counters to settle")
+            if until is not None:
+                st = _wait(lambda: (lambda s: s if s and until(s) else None)(stats()),
+                           timeout, "the test's condition on the stats")
         finally:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -104,9 +125,11 @@ def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", 
         logf.seek(0)
         log = logf.read()
         logf.close()
-        per_queue = [[bytes(x) for x in rdpcap(t)] if os.path.getsize(t) > 24 else [] for t in txs]
-        res = Result([f for q in per_queue for f in q], st, log, rc)
-        res.per_queue = per_queue
+        read = lambda t: [bytes(x) for x in rdpcap(t)] if os.path.getsize(t) > 24 else []
+        per_port_queue = [[read(t) for t in port_txs] for port_txs in txs]
+        res = Result([f for port in per_port_queue for q in port for f in q], st, log, rc)
+        res.per_queue = per_port_queue[0]
+        res.port_out = [[f for q in port for f in q] for port in per_port_queue]
         return res
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

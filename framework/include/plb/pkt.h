@@ -27,6 +27,8 @@ struct plb_addr {
 #define PLB_PKT_F_FRAG		0x01	/**< an IP fragment (first or later) */
 #define PLB_PKT_F_HANDED_OVER	0x02	/**< arrived from another worker's steering ring */
 #define PLB_PKT_F_LOCAL		0x04	/**< destination is one of plb's own addresses */
+#define PLB_PKT_F_L4		0x08	/**< L4 fields parsed (sport, dport, tcp_flags) */
+#define PLB_PKT_F_SHARED	0x10	/**< one mbuf shared by every worker (PLB_STEER_ALL): read-only */
 
 struct plb_pkt {
 	struct rte_mbuf *mbuf;	/**< the packet itself */

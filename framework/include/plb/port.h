@@ -22,7 +22,10 @@ struct plb_port_info {
 	const struct plb_ifaddr4 *addr4;
 };
 
-/** [any] Number of ports plb drives. Port ids are 0 .. n-1. */
+/**
+ * [any] Number of ports plb drives. Ports are named by their DPDK port id
+ * (plb_port_get); with vdevs only these are 0 .. n-1, but do not rely on it.
+ */
 uint16_t plb_port_count(void);
 
 /** [any] Info on port @id, or NULL if plb drives no such port. */
