@@ -20,7 +20,8 @@ PKGCONF_MODS      := libdpdk libconfig jansson
 # Debian packages `make deps` installs (build, tests, demo)
 DEB_PACKAGES := build-essential pkg-config libdpdk-dev dpdk libconfig-dev libjansson-dev \
 	libcmocka-dev libluajit2-5.1-dev libmicrohttpd-dev libpcap-dev iproute2 ethtool \
-	iputils-ping iputils-arping tcpdump curl python3-scapy valgrind binutils
+	iputils-ping iputils-arping tcpdump curl python3-scapy valgrind binutils \
+	nginx wrk iperf3 socat
 
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
 missing := $(strip $(foreach m,$(PKGCONF_MODS) cmocka,$(if $(shell pkg-config --exists $(m) && echo y),,$(m))))
@@ -176,3 +177,23 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- bench (issue 7; bench/, docs/performance.md). Never part of `make check`. ----
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_MAIN := $(filter-out bench/proto_benchfwd.c,$(BENCH_SRCS))
+BENCH_DUR  ?= 1
+BENCH_ARGS ?=
+.PHONY: bench bench-callgrind
+$(BUILD)/plb-bench: $(BENCH_MAIN) bench/bench.h $(CORE_LIB) $(DYNLIST)
+	$(CC) $(CFLAGS_CORE) -Ibench -o $@ $(BENCH_MAIN) $(CORE_LINK) -lrte_net_ring
+
+$(BUILD)/bench/proto_benchfwd.so: bench/proto_benchfwd.c $(HEADERS) framework/module.map
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_MOD) $(MOD_LDFLAGS) -o $@ $< $(DPDK_LIBS)
+
+bench: all $(BUILD)/plb-bench $(BUILD)/bench/proto_benchfwd.so
+	@rm -f $(BUILD)/bench.json
+	$(BUILD)/plb-bench --build $(BUILD) --duration $(BENCH_DUR) $(BENCH_ARGS)
+
+bench-callgrind: all $(BUILD)/plb-bench $(BUILD)/bench/proto_benchfwd.so
+	@BUILD=$(BUILD) bash bench/callgrind.sh

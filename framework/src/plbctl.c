@@ -120,6 +120,29 @@ print_stats(json_t *r)
 		       geti(row, "id"), geti(row, "lcore"), geti(row, "rx"), geti(row, "tx"),
 		       geti(row, "tx_drop"), geti(row, "handover_out"), geti(row, "handover_in"),
 		       geti(row, "drop"), geti(row, "idle_sleeps"));
+	json_array_foreach(json_object_get(r, "services"), i, row) {
+		json_t *d;
+		size_t j;
+
+		printf("\n%s %s:%lld  scheduler %s  fwd %s  (drops: no_dest %lld, conn_full %lld, "
+		       "no_port %lld, not_syn %lld)\n",
+		       json_string_value(json_object_get(row, "proto")),
+		       json_string_value(json_object_get(row, "vip")), geti(row, "port"),
+		       json_string_value(json_object_get(row, "scheduler")),
+		       json_string_value(json_object_get(row, "fwd")), geti(row, "drop_no_dest"),
+		       geti(row, "drop_conn_full"), geti(row, "drop_no_port"), geti(row, "drop_not_syn"));
+		printf("  %-22s %6s %8s %8s %10s %12s %12s\n", "dest", "weight", "active", "inactive",
+		       "conns", "pkts_in", "pkts_out");
+		json_array_foreach(json_object_get(row, "dests"), j, d) {
+			char ep[64];
+
+			snprintf(ep, sizeof(ep), "%s:%lld", json_string_value(json_object_get(d, "addr")),
+				 geti(d, "port"));
+			printf("  %-22s %6lld %8lld %8lld %10lld %12lld %12lld\n", ep, geti(d, "weight"),
+			       geti(d, "active_conns"), geti(d, "inactive_conns"), geti(d, "conns"),
+			       geti(d, "pkts_in"), geti(d, "pkts_out"));
+		}
+	}
 	printf("\n%-40s %12s\n", "counter", "value");
 	json_object_foreach(json_object_get(r, "counters"), k, v)
 		printf("%-40s %12lld\n", k, (long long)json_integer_value(v));

@@ -1,22 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ipv4: the L3 handler for ethertype 0x0800. parse() validates the header
- * (version, IHL, lengths, checksum), trims Ethernet padding and fills the
- * plb_pkt; steer() picks the owning worker from a symmetric hash of
- * (saddr, daddr, protocol); rcv() runs PRE_ROUTING, then delivers packets for
- * plb's own addresses through LOCAL_IN to the L4 protocol's local_in().
- * Nothing is routed yet: other destinations are counted and dropped.
+ * (version, IHL, lengths, checksum), trims Ethernet padding, fills the
+ * plb_pkt and, for non-fragments, has the L4 protocol parse its header;
+ * steer() names the owning worker from the destination's kind (worker.h,
+ * docs/protocols.md); rcv() runs PRE_ROUTING (the LB hook takes VIP traffic
+ * there), delivers what is left for plb's own addresses, VIPs and local
+ * addresses through LOCAL_IN to the protocol's local_in(), and drops the
+ * rest after FORWARD (plb is no router). output() routes a packet a
+ * forwarding mode rewrote and hands it to the neighbour resolver.
  * Config keys: none (any key is an error).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
-#include <rte_jhash.h>
 #include <rte_mbuf.h>
 
 #include <plb/conf.h>
@@ -27,6 +30,7 @@
 #include <plb/module.h>
 #include <plb/port.h>
 #include <plb/proto.h>
+#include <plb/route.h>
 #include <plb/stats.h>
 #include <plb/worker.h>
 
@@ -41,6 +45,7 @@ enum ipv4_counter {
 	IPV4_C_NOT_LOCAL,
 	IPV4_C_NO_PROTO,
 	IPV4_C_FRAG_LOCAL,
+	IPV4_C_NO_ROUTE,
 	IPV4_C_MAX
 };
 
@@ -55,14 +60,12 @@ static const char *const ipv4_counter_names[IPV4_C_MAX] = {
 	[IPV4_C_NOT_LOCAL] = "drop_not_local",
 	[IPV4_C_NO_PROTO] = "drop_no_proto",
 	[IPV4_C_FRAG_LOCAL] = "drop_frag_local",
+	[IPV4_C_NO_ROUTE] = "drop_no_route",
 };
 
 static uint32_t ipv4_cnt[IPV4_C_MAX];
 static uint32_t ipv4_check_only;	/* under `plb -t`: fini stays quiet */
 static uint32_t ipv4_n_workers = 1;
-
-/* Seed of the steering hash; any constant works, it only has to be fixed. */
-#define IPV4_HASH_SEED 0x9e3779b9u
 
 static inline enum plb_verdict
 ipv4_drop(enum ipv4_counter c)
@@ -71,13 +74,44 @@ ipv4_drop(enum ipv4_counter c)
 	return PLB_DROP;
 }
 
+/*
+ * [fast] The worker that owns @pkt, whose destination is of @kind
+ * (DESIGN §4, worker.h): traffic to a VIP by the client endpoint; FNAT
+ * replies (to a local address) by the local port; NAT replies and anything
+ * else not plb's by the destination endpoint (the client); packets for an
+ * interface address by the source endpoint. Ports count only when the L4
+ * protocol parsed them and are not ICMP ids: ICMP and fragments use port 0.
+ */
+static inline uint32_t
+ipv4_owner(const struct plb_pkt *pkt, enum plb_addr_kind kind)
+{
+	uint16_t sport = 0, dport = 0;
+
+	if ((pkt->flags & PLB_PKT_F_L4) && pkt->l4_proto != IPPROTO_ICMP) {
+		sport = pkt->sport;
+		dport = pkt->dport;
+	}
+	switch (kind) {
+	case PLB_ADDR_VIP:
+	case PLB_ADDR_IFADDR:
+		return plb_steer_endpoint4(pkt->saddr.v4, sport, ipv4_n_workers);
+	case PLB_ADDR_LADDR:
+		return plb_steer_lport(dport, ipv4_n_workers);
+	case PLB_ADDR_NONE:
+	default:
+		return plb_steer_endpoint4(pkt->daddr.v4, dport, ipv4_n_workers);
+	}
+}
+
 /* [fast] Validate the IPv4 header at pkt->l3_off and fill @pkt. */
 static enum plb_verdict
 ipv4_parse(struct plb_pkt *pkt)
 {
 	struct rte_mbuf *m = pkt->mbuf;
+	const struct plb_proto_ops *proto;
 	const struct rte_ipv4_hdr *ip;
 	uint32_t frame_len, ihl, tot_len, frag;
+	enum plb_addr_kind kind;
 
 	plb_counter_inc(ipv4_cnt[IPV4_C_RX]);
 
@@ -117,29 +151,38 @@ ipv4_parse(struct plb_pkt *pkt)
 	pkt->dport = 0;
 	pkt->tcp_flags = 0;
 
+	/* only whole datagrams get their L4 header parsed (no reassembly) */
 	frag = rte_be_to_cpu_16(ip->fragment_offset);
-	if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+	if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
 		pkt->flags |= PLB_PKT_F_FRAG;
-	if (plb_addr4_is_local(ip->dst_addr, NULL))
-		pkt->flags |= PLB_PKT_F_LOCAL;
+	} else {
+		proto = plb_proto_get(ip->next_proto_id);
+		if (proto != NULL) {
+			if (proto->parse(pkt) != PLB_ACCEPT)
+				return PLB_DROP;	/* the protocol counted why */
+			pkt->flags |= PLB_PKT_F_L4;
+		}
+	}
 
-	/*
-	 * XOR first: both directions of a flow hash alike. DESIGN §4 will
-	 * refine this (client endpoint, FNAT local port) once conns exist.
-	 */
-	pkt->hash = rte_jhash_2words(ip->src_addr ^ ip->dst_addr,
-				     ip->next_proto_id, IPV4_HASH_SEED);
+	kind = plb_addr4_kind(ip->dst_addr, NULL);
+	if (kind == PLB_ADDR_IFADDR)
+		pkt->flags |= PLB_PKT_F_LOCAL;
+	/* steering needs the kind: decide the owner now (pkt->hash = owner id), steer() reads it */
+	pkt->hash = ipv4_n_workers > 1 ? ipv4_owner(pkt, kind) : 0;
 	return PLB_ACCEPT;
 }
 
-/* [fast] Owning worker of a parsed packet: every packet of a flow maps alike. */
+/* [fast] Owning worker recorded by parse(). */
 static uint32_t
 ipv4_steer(const struct plb_pkt *pkt)
 {
-	return pkt->hash % ipv4_n_workers;
+	return pkt->hash;
 }
 
-/* [fast] Deliver a packet for one of plb's addresses to its L4 protocol. */
+/*
+ * [fast] Deliver a packet for plb itself (an interface address, or a VIP or
+ * local address no hook took) to its L4 protocol's local_in().
+ */
 static enum plb_verdict
 ipv4_local_deliver(struct plb_pkt *pkt)
 {
@@ -155,10 +198,8 @@ ipv4_local_deliver(struct plb_pkt *pkt)
 		return v;
 
 	proto = plb_proto_get(pkt->l4_proto);
-	if (proto == NULL || proto->local_in == NULL)
+	if (proto == NULL || proto->local_in == NULL || !(pkt->flags & PLB_PKT_F_L4))
 		return ipv4_drop(IPV4_C_NO_PROTO);
-	if (proto->parse(pkt) != PLB_ACCEPT)
-		return PLB_DROP;	/* the protocol counted why */
 	return proto->local_in(pkt);
 }
 
@@ -166,6 +207,7 @@ ipv4_local_deliver(struct plb_pkt *pkt)
 static enum plb_verdict
 ipv4_rcv(struct plb_pkt *pkt)
 {
+	enum plb_addr_kind kind;
 	enum plb_verdict v;
 
 	v = plb_hook_run(PLB_HOOK_PRE_ROUTING, pkt);
@@ -174,11 +216,36 @@ ipv4_rcv(struct plb_pkt *pkt)
 
 	if (pkt->flags & PLB_PKT_F_LOCAL)
 		return ipv4_local_deliver(pkt);
+	/* a VIP or local address is plb's too: e.g. a ping to a VIP is answered */
+	kind = plb_addr4_kind(pkt->daddr.v4, NULL);
+	if (kind == PLB_ADDR_VIP || kind == PLB_ADDR_LADDR)
+		return ipv4_local_deliver(pkt);
 
-	/* no routes yet: nothing is forwarded */
+	v = plb_hook_run(PLB_HOOK_FORWARD, pkt);
+	if (v != PLB_ACCEPT)
+		return v;
+	/* plb balances, it does not route: what no hook took is dropped */
 	if (pkt->ttl <= 1)
 		return ipv4_drop(IPV4_C_TTL_EXCEEDED);
 	return ipv4_drop(IPV4_C_NOT_LOCAL);
+}
+
+/*
+ * [fast] Route the final IPv4 packet in @pkt (header checksum already
+ * fixed by the caller) and hand it to the neighbour resolver. The TTL is
+ * left alone: the forwarding mode owns the header (docs/protocols.md).
+ */
+static enum plb_verdict
+ipv4_output(struct plb_pkt *pkt)
+{
+	const struct rte_ipv4_hdr *ip = plb_pkt_l3(pkt);
+	struct plb_addr nexthop = { .v6_32 = { 0 } };
+	uint16_t port;
+
+	if (plb_route4_lookup(ip->dst_addr, &port, &nexthop.v4) != 0)
+		return ipv4_drop(IPV4_C_NO_ROUTE);
+	pkt->af = AF_INET;
+	return plb_neigh_output(pkt, port, &nexthop);
 }
 
 /* [ctl] Reject any config key, register the counters, cache the worker count. */
@@ -228,10 +295,11 @@ static const struct plb_l3_ops ipv4_ops = {
 	.parse = ipv4_parse,
 	.steer = ipv4_steer,
 	.rcv = ipv4_rcv,
+	.output = ipv4_output,
 };
 
 PLB_MODULE_REGISTER(L3, "ipv4", &ipv4_ops,
 	.version = "1.0",
-	.description = "IPv4: header checks, steering, local delivery",
+	.description = "IPv4: header checks, L4 parse, steering, local delivery, output",
 	.init = ipv4_init,
 	.fini = ipv4_fini);

@@ -3,7 +3,9 @@
 # from a test script; it installs a cleanup trap at once. Every name it makes
 # (namespaces, DPDK file prefixes, control sockets) carries this run's id
 # (E2E_ID, from $$) so tests never collide with each other or with the demo.
-# Needs root, iproute2, ethtool, python3. Run from anywhere: paths are
+# The second half builds the load-balancing topology (client, plb with two
+# ports, a bridge, N backends with HTTP servers) that the FNAT test and
+# scripts/demo.sh share. Needs root, iproute2, ethtool, python3. Run from anywhere: paths are
 # resolved from the repository root (PLB_BUILD overrides the build folder).
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -11,7 +13,7 @@ E2E_BUILD=${PLB_BUILD:-build}
 case $E2E_BUILD in /*) ;; *) E2E_BUILD=$E2E_ROOT/$E2E_BUILD ;; esac
 E2E_PLB=$E2E_BUILD/plb
 E2E_PLBCTL=$E2E_BUILD/plbctl
-E2E_ID=plbt$$				# prefix of every name this run makes
+E2E_ID=${E2E_ID:-plbt$$}		# prefix of every name this run makes (the demo sets it)
 E2E_TMP=$(mktemp -d "/tmp/plb-e2e.$$.XXXXXX")
 E2E_NAME=$(basename "$0" .sh)
 E2E_FAILED=0
@@ -48,7 +50,7 @@ e2e_require_cmd() {
 # e2e_cleanup: [trap] stop every plb and helper process, delete this run's
 # namespaces, show plb logs if the test failed, remove the temp folder.
 e2e_cleanup() {
-	local rc=$? name pid ns
+	local rc=$? name pid
 	trap - EXIT INT TERM
 	for name in "${!E2E_PLB_PID[@]}"; do
 		pid=${E2E_PLB_PID[$name]}
@@ -64,11 +66,7 @@ e2e_cleanup() {
 	for pid in "${E2E_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
-	for ns in $(ip netns list 2>/dev/null | awk -v p="$E2E_ID-" 'index($1, p) == 1 { print $1 }'); do
-		# processes left in the namespace (a client that hung) go first
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	ns_purge
 	rm -rf "$E2E_TMP"
 	if [ "$rc" = 0 ]; then
 		echo "[$E2E_NAME] PASS"
@@ -103,6 +101,18 @@ wait_for() {
 			return 1
 		fi
 		sleep 0.1
+	done
+}
+
+# ns_purge: delete every namespace named "$E2E_ID-*" and kill what runs in
+# it. Cleanup calls it; a script with a fixed E2E_ID (the demo) calls it first
+# to remove what an interrupted run left behind.
+ns_purge() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk -v p="$E2E_ID-" 'index($1, p) == 1 { print $1 }'); do
+		# processes left in the namespace (a client that hung) go first
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
 	done
 }
 
@@ -167,6 +177,7 @@ addr_add() {
 #   PLB_MODULES ["proto_ipv4 proto_arp proto_icmp"]  PLB_EAL_EXTRA [] (space separated)
 #   PLB_PORTS: one line per port, "name|devargs|addr/len[,addr/len...]" (required)
 #   PLB_MODULE_CONF: extra text placed inside the modules group (optional)
+#   PLB_CONF_EXTRA: extra top-level text, e.g. services and conns (optional)
 # The EAL file prefix and the control socket are unique to this run and NAME.
 plb_conf_write() {
 	local name=$1 file=$2 m a line pname dev addrs first
@@ -206,6 +217,7 @@ plb_conf_write() {
 			first=0
 		done <<<"${PLB_PORTS:?PLB_PORTS must name at least one port}"
 		echo ");"
+		[ -n "${PLB_CONF_EXTRA:-}" ] && echo "$PLB_CONF_EXTRA"
 		echo "control = { socket = \"$E2E_TMP/$name.sock\"; };"
 	} >"$file"
 }
@@ -348,4 +360,197 @@ ping_ok() {
 	echo "$out" | sed -n 's/^/    /; /transmitted/p; /rtt/p'
 	echo "$out" | grep -q " $count received, 0% packet loss" ||
 		e2e_fail "ping $* $dst from $(ns_name "$ns"): expected $count/$count replies (0% loss), got: $(echo "$out" | grep transmitted)"
+}
+
+# ---- the load-balancing topology (FNAT and friends) -----------------------
+#
+#  cli                       lb (plb)                 sw                rs1..rsN
+#  cli0 192.0.2.2/24 ---- p0 [plb 192.0.2.1]                        +-- eth0 198.51.100.11
+#                            [VIP 192.0.2.100]   swlb --+ br0 +-----+-- eth0 198.51.100.12
+#                         p1 [plb 198.51.100.1] --------+     +-----+-- eth0 198.51.100.13
+#                            [laddr 198.51.100.200]
+#
+# plb's ports p0/p1 carry no kernel address (plb owns them through
+# af_packet); the bridge lives in its own namespace "sw", like a switch:
+# the plb namespace holds nothing but plb's two ports, and the bridge has no
+# address, so no kernel in the path answers for anything plb owns.
+
+TOPO_VIP=192.0.2.100			# the service's virtual address
+TOPO_CLI=192.0.2.2			# the client
+TOPO_P0_ADDR=192.0.2.1			# plb's address on p0 (client side)
+TOPO_P1_ADDR=198.51.100.1		# plb's address on p1 (server side)
+TOPO_LADDR=198.51.100.200		# FNAT local address (not a port address)
+TOPO_RS_NS=()				# backend namespaces (short names): rs1 rs2 ...
+TOPO_RS_ADDR=()				# their addresses: 198.51.100.11 ...
+
+# ipv6_off SHORT: no IPv6 in namespace SHORT (interfaces made after this
+# inherit it): keeps neighbour discovery noise off plb's ports.
+ipv6_off() {
+	ns_exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
+		e2e_fail "cannot disable IPv6 in $(ns_name "$1")"
+}
+
+# bridge_create SHORT BR: an up bridge BR (no STP, no address) in SHORT.
+bridge_create() {
+	ns_exec "$1" ip link add "$2" type bridge stp_state 0 forward_delay 0 ||
+		e2e_fail "cannot create bridge $2 in $(ns_name "$1")"
+	ns_exec "$1" ip link set "$2" up
+}
+
+# bridge_attach SHORT BR IF: enslave IF to bridge BR in SHORT.
+bridge_attach() {
+	ns_exec "$1" ip link set "$3" master "$2" || e2e_fail "cannot attach $3 to $2 in $(ns_name "$1")"
+}
+
+# topo_lb_build [N]: build the topology drawn above with N backends
+# (default 3, at most 9): namespaces cli, lb, sw, rs1..rsN, IPv6 off,
+# offloads off on every veth. Sets TOPO_RS_NS, TOPO_RS_ADDR and
+# TOPO_PLB_PORTS (a PLB_PORTS value for plb_conf_write).
+topo_lb_build() {
+	local n=${1:-3} i
+	[ "$n" -ge 1 ] && [ "$n" -le 9 ] || e2e_fail "topo_lb_build: 1..9 backends, got $n"
+	ns_create cli; ipv6_off cli
+	ns_create lb; ipv6_off lb
+	ns_create sw; ipv6_off sw
+	veth_create lb p0 cli cli0
+	veth_create lb p1 sw swlb
+	addr_add cli cli0 "$TOPO_CLI/24"
+	bridge_create sw br0
+	bridge_attach sw br0 swlb
+	TOPO_RS_NS=()
+	TOPO_RS_ADDR=()
+	for i in $(seq 1 "$n"); do
+		ns_create "rs$i"; ipv6_off "rs$i"
+		veth_create "rs$i" eth0 sw "swrs$i"
+		bridge_attach sw br0 "swrs$i"
+		addr_add "rs$i" eth0 "198.51.100.1$i/24"
+		TOPO_RS_NS+=("rs$i")
+		TOPO_RS_ADDR+=("198.51.100.1$i")
+	done
+	TOPO_PLB_PORTS="p0|net_af_packet0,iface=p0|$TOPO_P0_ADDR/24
+p1|net_af_packet1,iface=p1|$TOPO_P1_ADDR/24"
+	e2e_log "topology: cli $TOPO_CLI -> lb p0 [plb $TOPO_P0_ADDR, VIP $TOPO_VIP] p1 [plb $TOPO_P1_ADDR, laddr $TOPO_LADDR] -> sw br0 -> ${TOPO_RS_ADDR[*]}"
+}
+
+# svc_conf PROTO VIP PORT SCHED FWD LADDRS DPORT ADDR...: a `services` list
+# with one service (LADDRS space separated, may be empty; every dest weight 1)
+# for PLB_CONF_EXTRA.
+svc_conf() {
+	local proto=$1 vip=$2 port=$3 sched=$4 fwd=$5 laddrs=$6 dport=$7 a sep=""
+	shift 7
+	printf 'services = ( { proto = "%s"; vip = "%s"; port = %s; scheduler = "%s"; fwd = "%s";\n' \
+		"$proto" "$vip" "$port" "$sched" "$fwd"
+	if [ -n "$laddrs" ]; then
+		printf '\tladdrs = [ '
+		for a in $laddrs; do printf '%s"%s"' "$sep" "$a"; sep=", "; done
+		printf ' ];\n'
+	fi
+	printf '\tdests = ( '
+	sep=""
+	for a in "$@"; do
+		printf '%s{ addr = "%s"; port = %s; weight = 1; }' "$sep" "$a" "$dport"
+		sep=", "
+	done
+	printf ' ); } );\n'
+}
+
+# http_server_start SHORT ADDR PORT BODY [KIND]: an HTTP server in SHORT on
+# ADDR:PORT whose every answer is BODY (one line). KIND: nginx (the default
+# for tests; Debian package nginx; it also sends the address it saw the
+# request from in the header X-Peer) or python (python3 -m http.server serving
+# an index.html). Waits until a request from inside SHORT gets BODY back.
+http_server_start() {
+	local ns=$1 addr=$2 port=$3 body=$4 kind=${5:-nginx} dir
+	dir=$E2E_TMP/http-$ns
+	mkdir -p "$dir"
+	case $kind in
+	nginx)
+		e2e_require_cmd nginx
+		cat >"$dir/nginx.conf" <<NGINX
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $dir/body;
+	proxy_temp_path $dir/proxy;
+	fastcgi_temp_path $dir/fastcgi;
+	uwsgi_temp_path $dir/uwsgi;
+	scgi_temp_path $dir/scgi;
+	keepalive_timeout 0;
+	server {
+		listen $addr:$port;
+		location / {
+			default_type text/plain;
+			add_header X-Peer "\$remote_addr:\$remote_port" always;
+			return 200 "$body\n";
+		}
+	}
+}
+NGINX
+		ns_exec "$ns" nginx -p "$dir" -e stderr -c "$dir/nginx.conf" >"$dir/server.log" 2>&1 &
+		;;
+	python)
+		printf '%s\n' "$body" >"$dir/index.html"
+		ns_exec "$ns" /usr/bin/python3 -m http.server --bind "$addr" --directory "$dir" "$port" \
+			>"$dir/server.log" 2>&1 &
+		;;
+	*) e2e_fail "http_server_start: unknown server kind '$kind'" ;;
+	esac
+	E2E_PIDS+=($!)
+	wait_for 10 "$kind on $addr:$port in $(ns_name "$ns")" http_body_is "$ns" "http://$addr:$port/" "$body" ||
+		e2e_fail "$kind on $addr:$port in $(ns_name "$ns") did not answer '$body'; log: $(tail -n 5 "$dir/server.log")"
+}
+
+# http_get SHORT URL: one request with curl from SHORT (a new connection);
+# prints the body, returns curl's status (0 only for a 2xx answer).
+http_get() {
+	ns_exec "$1" curl -sS --fail --max-time "${HTTP_TIMEOUT:-5}" --connect-timeout "${HTTP_TIMEOUT:-5}" "$2"
+}
+
+# http_body_is SHORT URL BODY: true if a GET of URL from SHORT returns BODY.
+http_body_is() {
+	[ "$(http_get "$1" "$2" 2>/dev/null)" = "$3" ]
+}
+
+# dest_json FILE VIP PORT ADDR FIELD: FIELD ("conns", "pkts_in", ...) of the
+# dest ADDR of the service VIP:PORT in a stats file.
+dest_json() {
+	json_eval "$1" "[d['$5'] for s in j['services'] if s['vip'] == '$2' and s['port'] == $3 for d in s['dests'] if d['addr'] == '$4'][0]"
+}
+
+# services_print FILE: the services and their dests' counters in a stats
+# file, one line per dest, for the log.
+services_print() {
+	/usr/bin/python3 - "$1" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+for s in j["services"]:
+    print("    service %s %s:%d  sched %s  fwd %s  drop_no_dest %d drop_no_port %d drop_not_syn %d drop_conn_full %d"
+          % (s["proto"], s["vip"], s["port"], s["scheduler"], s["fwd"], s["drop_no_dest"],
+             s["drop_no_port"], s["drop_not_syn"], s["drop_conn_full"]))
+    print("      %-20s %6s %6s %8s %6s %8s %8s %10s %10s" % ("dest", "weight", "active", "inactive",
+          "conns", "pkts_in", "pkts_out", "bytes_in", "bytes_out"))
+    for d in s["dests"]:
+        print("      %-20s %6d %6d %8d %6d %8d %8d %10d %10d" % ("%s:%d" % (d["addr"], d["port"]),
+              d["weight"], d["active_conns"], d["inactive_conns"], d["conns"], d["pkts_in"],
+              d["pkts_out"], d["bytes_in"], d["bytes_out"]))
+PY
+}
+
+# dest_conns FILE ADDR: conns of the dest ADDR summed over all services in a
+# stats file (for delta).
+dest_conns() {
+	json_eval "$1" "sum(d['conns'] for s in j['services'] for d in s['dests'] if d['addr'] == '$2')"
+}
+
+# conns_now_is NAME COUNT: true if plb NAME holds COUNT conns over all
+# workers (for wait_for).
+conns_now_is() {
+	local v
+	v=$(plbctl "$1" stats --json | /usr/bin/python3 -c \
+		'import json, sys; print(sum(w["conns"] for w in json.load(sys.stdin)["workers"]))') || return 1
+	[ "$v" = "$2" ]
 }

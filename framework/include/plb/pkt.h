@@ -26,7 +26,7 @@ struct plb_addr {
 /** plb_pkt.flags */
 #define PLB_PKT_F_FRAG		0x01	/**< an IP fragment (first or later) */
 #define PLB_PKT_F_HANDED_OVER	0x02	/**< arrived from another worker's steering ring */
-#define PLB_PKT_F_LOCAL		0x04	/**< destination is one of plb's own addresses */
+#define PLB_PKT_F_LOCAL		0x04	/**< destination is a port address of plb (IFADDR) */
 #define PLB_PKT_F_L4		0x08	/**< L4 fields parsed (sport, dport, tcp_flags) */
 #define PLB_PKT_F_SHARED	0x10	/**< one mbuf shared by every worker (PLB_STEER_ALL): read-only */
 
@@ -45,7 +45,7 @@ struct plb_pkt {
 	uint8_t reserved0;
 	uint16_t sport;		/**< L4 source port (ICMP: echo id) */
 	uint16_t dport;		/**< L4 destination port */
-	uint32_t hash;		/**< flow hash if the L3 handler computed one */
+	uint32_t hash;		/**< L3 handler's own: proto_ipv4 keeps the owning worker here for steer() */
 	struct plb_addr saddr;
 	struct plb_addr daddr;
 };

@@ -38,8 +38,8 @@ struct plb_proto_ops {
 	 */
 	void (*conn_state)(struct plb_conn *conn, const struct plb_pkt *pkt, int dir);
 	/**
-	 * [fast] Required with conn_sched. Set the L4 ports of @pkt to
-	 * @sport/@dport and update the L4 checksum for them and for the IPv4
+	 * [fast] Required with conn_sched. Set the L4 ports of @pkt (header and
+	 * pkt->sport/dport) to @sport/@dport and update the L4 checksum for them and for the IPv4
 	 * pseudo-header addresses @saddr/@daddr (network order) that the
 	 * caller is about to write into the IP header. The caller owns the IP
 	 * header (addresses, IP checksum).
