@@ -224,9 +224,14 @@ plb_conn_new(const struct plb_svc *svc, struct plb_dest *dest, const struct plb_
 	if (unlikely(rte_hash_add_key_data(t->h, &k, (void *)((uintptr_t)idx << 1 | PLB_DIR_IN)) < 0))
 		goto err_release;
 	if (!(c->flags & PLB_CONN_F_NO_OUT)) {
+		hash_sig_t sig;
+
 		key_out(&k, c);
-		if (unlikely(rte_hash_add_key_data(t->h, &k,
-						   (void *)((uintptr_t)idx << 1 | PLB_DIR_OUT)) < 0)) {
+		sig = rte_hash_hash(t->h, &k);
+		/* WHY look first: adding an existing key would take another conn's replies */
+		if (unlikely(rte_hash_lookup_with_hash(t->h, &k, sig) >= 0 ||
+			     rte_hash_add_key_with_hash_data(t->h, &k, sig,
+							     (void *)((uintptr_t)idx << 1 | PLB_DIR_OUT)) < 0)) {
 			key_in(&k, c);
 			rte_hash_del_key(t->h, &k);
 			goto err_release;
@@ -259,7 +264,8 @@ plb_conn_update(struct plb_conn *c, uint8_t state, int active, uint32_t timeout)
 		return;
 	count_move(c->dest, was, !!active);
 	c->flags = (uint8_t)((c->flags & ~PLB_CONN_F_ACTIVE) | (active ? PLB_CONN_F_ACTIVE : 0));
-	exp = now_tick(t) + secs_to_ticks(t, timeout);
+	/* + 1: the current tick is partly gone; a conn never expires before @timeout */
+	exp = now_tick(t) + 1 + secs_to_ticks(t, timeout);
 	if (exp < c->expire) {
 		/* shorter than it was: re-file now, or it would wait in a later slot */
 		uint32_t idx = (uint32_t)(c - t->conns);

@@ -33,7 +33,7 @@ static int vs_reject_unknown;
 
 static struct {
 	uint32_t in, out, conn_new, ops, drop_unknown_port, reject_unknown_port;
-	uint32_t drop_no_dest, drop_no_conn, drop_no_reply_path, expire_quiescent;
+	uint32_t drop_no_dest, drop_no_conn, drop_no_reply_path, expire_quiescent, drop_ttl_exceeded;
 } ctr;
 
 static inline void
@@ -115,6 +115,11 @@ vs_in(void *priv, struct plb_pkt *pkt)
 	if (pp == NULL || pp->conn_sched == NULL)
 		return PLB_ACCEPT;
 	c = plb_conn_lookup(pkt, &dir);
+	if (unlikely(pkt->ttl <= 1) && (c != NULL || plb_vip4_flags(pkt->daddr.v4))) {
+		/* plb forwards what it balances: a packet that may take no more hops stops here */
+		plb_counter_inc(ctr.drop_ttl_exceeded);
+		return PLB_DROP;
+	}
 	if (c != NULL) {
 		if (likely(dir == PLB_DIR_OUT || !(c->dest->flags & PLB_DEST_F_EXPIRE_QUIESCENT) ||
 			   (c->dest->weight != 0 && !(c->dest->flags & PLB_DEST_F_REMOVED))))
@@ -177,7 +182,7 @@ vs_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 #define C(n) plb_counter_register("vs", #n, &ctr.n)
 	if (C(in) || C(out) || C(conn_new) || C(ops) || C(drop_unknown_port) ||
 	    C(reject_unknown_port) || C(drop_no_dest) || C(drop_no_conn) ||
-	    C(drop_no_reply_path) || C(expire_quiescent))
+	    C(drop_no_reply_path) || C(expire_quiescent) || C(drop_ttl_exceeded))
 		return plb_err(err, -EEXIST, "cannot register counters");
 #undef C
 	return 0;
