@@ -21,6 +21,7 @@
 #include <plb/log.h>
 
 #include "conf_table.h"
+#include "conf_write.h"
 #include "config.h"
 
 int
@@ -86,10 +87,15 @@ conf_proto(const config_setting_t *s, const struct conf_key *k, void *base, char
 static int
 conf_opts(const config_setting_t *s, const struct conf_key *k, void *base, char **err)
 {
-	if (s != NULL && !config_setting_is_group(s))
+	struct plb_conf_svc *svc = base;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_group(s))
 		return conf_bad_type(s, "a group { ... } (the scheduler's options)", err);
-	((struct plb_conf_svc *)base)->sched_opts = s;
-	return 0;
+	svc->sched_opts = s;
+	svc->sched_opts_text = plb_conf_setting_text(s);
+	return svc->sched_opts_text ? 0 : conf_nomem(err);
 }
 
 static int
@@ -304,6 +310,7 @@ conf_svc_free(struct plb_conf *conf)
 		free(conf->services[i].sched);
 		free(conf->services[i].fwd);
 		free(conf->services[i].laddrs);
+		free(conf->services[i].sched_opts_text);
 		free(conf->services[i].dests);
 	}
 	free(conf->services);

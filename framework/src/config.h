@@ -45,7 +45,8 @@ struct plb_conf_svc {
 	uint16_t port;			/**< host order */
 	char *sched;			/**< "rr": module sched_rr */
 	char *fwd;			/**< "fnat": module fwd_fnat */
-	const config_setting_t *sched_opts;	/**< the scheduler's own block, or NULL */
+	const config_setting_t *sched_opts;	/**< the scheduler's own block in the file, or NULL */
+	char *sched_opts_text;		/**< the same block as libconfig text (kept after the file is gone) */
 	uint32_t n_laddrs;
 	uint32_t *laddrs;		/**< network order */
 	int ops;			/**< UDP one-packet scheduling */

@@ -38,6 +38,29 @@ void plb_rcu_quiescent(uint32_t id);
 void plb_rcu_online(uint32_t id);
 void plb_rcu_offline(uint32_t id);
 
+/**
+ * [ctl] Replace the running services by @specs (copied): validate and build
+ * a whole new version, then publish it; on any error nothing changes and
+ * *err says why (prefixed by @what, e.g. "reload" or a request name). Dests
+ * that stay keep their conns, counts and stats; removed ones are kept,
+ * unreachable, until their last conn ends.
+ */
+int plb_svc_replace(const struct plb_conf_svc *specs, uint32_t n, const char *what, char **err);
+
+/** [ctl] The running specs (what `save` writes); valid until the next change. */
+const struct plb_conf_svc *plb_svc_specs(uint32_t *n);
+
+/** [ctl] Free removed dests whose last conn has ended. Returns how many remain. */
+uint32_t plb_svc_gc(void);
+
+/* specs (svc_spec.c): deep copies that own their memory */
+int plb_spec_copy(struct plb_conf_svc *dst, const struct plb_conf_svc *src);
+void plb_spec_clear(struct plb_conf_svc *s);
+int plb_specs_copy(struct plb_conf_svc **dst, const struct plb_conf_svc *src, uint32_t n);
+void plb_specs_free(struct plb_conf_svc *s, uint32_t n);
+/** Index of the spec (proto, vip network order, port host order) in @s, or -1. */
+int plb_spec_find(const struct plb_conf_svc *s, uint32_t n, uint8_t proto, uint32_t vip, uint16_t port);
+
 /** [ctl] The current version's services, for stats: calls @fn for each. */
 void plb_svc_foreach(void (*fn)(const struct plb_svc *svc, void *arg), void *arg);
 
