@@ -127,8 +127,7 @@ conf_laddrs(const config_setting_t *s, const struct conf_key *k, void *base, cha
 static const struct conf_key dest_keys[] = {
 	{ .name = "addr", .parse = conf_row_ip4, .off = offsetof(struct plb_conf_dest, addr),
 	  .required = "the real server's IPv4 address" },
-	CONF_INT(struct plb_conf_dest, "port", port, 0, 65535, 0,
-		 .required = "the real server's port (0 = the service's port)"),
+	CONF_INT(struct plb_conf_dest, "port", port, 0, 65535, 0),	/* 0: the service's port */
 	CONF_INT(struct plb_conf_dest, "weight", weight, 0, 65535, 1),
 	CONF_INT(struct plb_conf_dest, "u_threshold", u_threshold, 0, 1 << 30, 0),
 	CONF_INT(struct plb_conf_dest, "l_threshold", l_threshold, 0, 1 << 30, 0),

@@ -313,9 +313,9 @@ plb_conns_expire(void)
 {
 	struct conn_table *t = RTE_PER_LCORE(my_table);
 	uint64_t now = now_tick(t);
-	uint32_t budget = EXPIRE_BUDGET;
+	uint32_t budget = EXPIRE_BUDGET, slots = WHEEL_SLOTS / 4;
 
-	while (budget) {
+	while (budget && slots) {
 		uint32_t idx = t->wheel[PENDING];
 
 		if (idx == NIL) {
@@ -330,6 +330,7 @@ plb_conns_expire(void)
 			if (t->wheel[PENDING] != NIL)
 				t->conns[t->wheel[PENDING]].wheel_prev = HEAD | PENDING;
 			t->tick++;
+			slots--;	/* after a long stall, catch up over several calls */
 			continue;
 		}
 		budget--;
@@ -370,6 +371,8 @@ plb_conns_setup(const struct plb_conf *conf, uint32_t n_workers, char **err)
 		struct rte_hash_parameters p = {
 			.name = name, .entries = cap * 2, .key_len = sizeof(struct conn_key),
 			.hash_func = rte_hash_crc, .socket_id = (int)rte_socket_id(),
+			/* WHY: without it an insert can fail before the table is full */
+			.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 		};
 
 		snprintf(name, sizeof(name), "plb_conn_%u", w);
