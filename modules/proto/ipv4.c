@@ -7,13 +7,18 @@
  * docs/protocols.md); rcv() runs PRE_ROUTING (the LB hook takes VIP traffic
  * there), delivers what is left for plb's own addresses, VIPs and local
  * addresses through LOCAL_IN to the protocol's local_in(), and drops the
- * rest after FORWARD (plb is no router). output() routes a packet a
- * forwarding mode rewrote and hands it to the neighbour resolver.
+ * rest after FORWARD (plb is no router), except ICMP errors, which go to
+ * proto_icmp's local_in() whatever their destination (a NAT conn's errors
+ * are addressed to the client). ICMP errors that quote a TCP/UDP packet are
+ * steered by the quoted packet, to the worker that owns its conn. output()
+ * routes a packet a forwarding mode rewrote and hands it to the neighbour
+ * resolver.
  * Config keys: none (any key is an error).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -46,6 +51,7 @@ enum ipv4_counter {
 	IPV4_C_NO_PROTO,
 	IPV4_C_FRAG_LOCAL,
 	IPV4_C_NO_ROUTE,
+	IPV4_C_ICMP_ERR_FORWARD,
 	IPV4_C_MAX
 };
 
@@ -61,6 +67,7 @@ static const char *const ipv4_counter_names[IPV4_C_MAX] = {
 	[IPV4_C_NO_PROTO] = "drop_no_proto",
 	[IPV4_C_FRAG_LOCAL] = "drop_frag_local",
 	[IPV4_C_NO_ROUTE] = "drop_no_route",
+	[IPV4_C_ICMP_ERR_FORWARD] = "icmp_err_forward",
 };
 
 static uint32_t ipv4_cnt[IPV4_C_MAX];
@@ -75,18 +82,82 @@ ipv4_drop(enum ipv4_counter c)
 }
 
 /*
+ * [fast] 1 if @pkt (L4 parsed) is an ICMP error of a type plb translates for
+ * its conns (docs/protocols.md "ICMP errors"): destination unreachable, time
+ * exceeded, parameter problem.
+ */
+static inline int
+ipv4_is_icmp_err(const struct plb_pkt *pkt)
+{
+	const uint8_t *icmp;
+
+	if (pkt->l4_proto != IPPROTO_ICMP || !(pkt->flags & PLB_PKT_F_L4))
+		return 0;
+	icmp = plb_pkt_l4(pkt);	/* proto_icmp's parse checked its 8 bytes are there */
+	return icmp[0] == ICMP_DEST_UNREACH || icmp[0] == ICMP_TIME_EXCEEDED ||
+	       icmp[0] == ICMP_PARAMETERPROB;
+}
+
+/*
+ * [fast] The packet quoted by ICMP error @pkt: its addresses and ports into
+ * @in (saddr, daddr, sport, dport; network order). 0, or -EINVAL when the
+ * quote is not a whole IPv4 header (any IHL, options included) plus 8 bytes
+ * of TCP or UDP, from the start of the datagram, in the first segment.
+ * proto_icmp validates the quote again before it translates (modules share
+ * no code); this copy only steers, and a bad quote steers the usual way.
+ */
+static int
+ipv4_icmp_inner(const struct plb_pkt *pkt, struct plb_pkt *in)
+{
+	const struct rte_ipv4_hdr *ip;
+	const uint16_t *ports;
+	uint32_t msg_len, ihl, off = (uint32_t)pkt->l4_off + 8;
+
+	msg_len = pkt->l3_len - (pkt->l4_off - pkt->l3_off);
+	if (msg_len < 8 + sizeof(*ip) + 8 || rte_pktmbuf_data_len(pkt->mbuf) < off + sizeof(*ip))
+		return -EINVAL;
+	ip = rte_pktmbuf_mtod_offset(pkt->mbuf, const struct rte_ipv4_hdr *, off);
+	ihl = rte_ipv4_hdr_len(ip);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || 8 + ihl + 8 > msg_len ||
+	    rte_pktmbuf_data_len(pkt->mbuf) < off + ihl + 8 ||
+	    (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP) ||
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
+		return -EINVAL;
+	ports = (const uint16_t *)((const uint8_t *)ip + ihl);
+	in->saddr.v4 = ip->src_addr;
+	in->daddr.v4 = ip->dst_addr;
+	in->sport = ports[0];
+	in->dport = ports[1];
+	return 0;
+}
+
+/*
  * [fast] The worker that owns @pkt, whose destination is of @kind
  * (DESIGN §4, worker.h): traffic to a VIP by the client endpoint; FNAT
  * replies (to a local address) by the local port; NAT replies and anything
  * else not plb's by the destination endpoint (the client); packets for an
  * interface address by the source endpoint. Ports count only when the L4
  * protocol parsed them and are not ICMP ids: ICMP and fragments use port 0.
+ * An ICMP error quoting a TCP/UDP packet goes where that packet's conn
+ * lives: to a VIP (the quote is vaddr:vport -> caddr:cport) by the quote's
+ * destination; to a local address (laddr:lport -> daddr:dport) by the
+ * quote's source port; to anyone else (NAT: caddr:cport -> daddr:dport) by
+ * the quote's source endpoint.
  */
 static inline uint32_t
 ipv4_owner(const struct plb_pkt *pkt, enum plb_addr_kind kind)
 {
 	uint16_t sport = 0, dport = 0;
+	struct plb_pkt in;
 
+	if (unlikely(ipv4_is_icmp_err(pkt)) && kind != PLB_ADDR_IFADDR &&
+	    ipv4_icmp_inner(pkt, &in) == 0) {
+		if (kind == PLB_ADDR_VIP)
+			return plb_steer_endpoint4(in.daddr.v4, in.dport, ipv4_n_workers);
+		if (kind == PLB_ADDR_LADDR)
+			return plb_steer_lport(in.sport, ipv4_n_workers);
+		return plb_steer_endpoint4(in.saddr.v4, in.sport, ipv4_n_workers);
+	}
 	if ((pkt->flags & PLB_PKT_F_L4) && pkt->l4_proto != IPPROTO_ICMP) {
 		sport = pkt->sport;
 		dport = pkt->dport;
@@ -207,6 +278,7 @@ ipv4_local_deliver(struct plb_pkt *pkt)
 static enum plb_verdict
 ipv4_rcv(struct plb_pkt *pkt)
 {
+	const struct plb_proto_ops *proto;
 	enum plb_addr_kind kind;
 	enum plb_verdict v;
 
@@ -227,6 +299,19 @@ ipv4_rcv(struct plb_pkt *pkt)
 	/* plb balances, it does not route: what no hook took is dropped */
 	if (pkt->ttl <= 1)
 		return ipv4_drop(IPV4_C_TTL_EXCEEDED);
+	/*
+	 * WHY a hand-off: an ICMP error about a NAT conn's packet to the real
+	 * server is addressed to the client, not to plb; proto_icmp's local_in()
+	 * translates ICMP errors whatever their destination (it never answers
+	 * one), so it gets them here too and drops those of no conn.
+	 */
+	if (ipv4_is_icmp_err(pkt)) {
+		proto = plb_proto_get(IPPROTO_ICMP);
+		if (proto != NULL && proto->local_in != NULL) {
+			plb_counter_inc(ipv4_cnt[IPV4_C_ICMP_ERR_FORWARD]);
+			return proto->local_in(pkt);
+		}
+	}
 	return ipv4_drop(IPV4_C_NOT_LOCAL);
 }
 
@@ -284,7 +369,7 @@ ipv4_fini(void)
 
 	if (ipv4_check_only)
 		return;
-	for (i = IPV4_C_RX + 1; i < IPV4_C_MAX; i++)
+	for (i = IPV4_C_RX + 1; i < IPV4_C_ICMP_ERR_FORWARD; i++)	/* the drop reasons */
 		drops += plb_counter_read(ipv4_cnt[i]);
 	PLB_LOG(INFO, "proto.ipv4", "fini: %" PRIu64 " packets received, %" PRIu64 " dropped",
 		plb_counter_read(ipv4_cnt[IPV4_C_RX]), drops);

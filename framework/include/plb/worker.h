@@ -33,6 +33,8 @@ void plb_tx(uint16_t port, struct rte_mbuf *m);
  * - FNAT reply (server -> laddr:lport): plb_steer_lport(lport); FNAT picks
  *   for each new conn a local port that this function maps to the worker
  *   that made it.
+ * ICMP errors about a conn's packet steer by the packet they quote, with
+ * the same rules (docs/protocols.md, "ICMP errors of conns").
  */
 
 /** [any] Owner of client endpoint @addr:@port (network order) among @n workers. */
