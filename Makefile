@@ -46,7 +46,10 @@ CFLAGS_MOD  := $(BASE_CFLAGS) $(DPDK_CFLAGS) $(CONF_CFLAGS) -fPIC -fvisibility=h
 MOD_LDFLAGS := -shared -Wl,--version-script=framework/module.map
 DYNLIST     := framework/plb.dynlist
 
-CORE_SRCS := $(filter-out framework/src/main.c framework/src/plbctl.c,$(wildcard framework/src/*.c))
+CORE_SRCS := $(filter-out framework/src/main.c,$(wildcard framework/src/*.c))
+# plbctl: its own small program; everything but main.c is unit-tested
+PLBCTL_SRCS := $(wildcard framework/src/plbctl/*.c)
+PLBCTL_LIB  := $(filter-out %/main.c,$(PLBCTL_SRCS))
 CORE_OBJS := $(patsubst framework/src/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRCS))
 CORE_LIB  := $(BUILD)/libplbcore.a
 CORE_LINK := -Wl,--whole-archive $(CORE_LIB) -Wl,--no-whole-archive -Wl,--dynamic-list=$(DYNLIST) \
@@ -93,9 +96,14 @@ $(CORE_LIB): $(CORE_OBJS)
 $(BUILD)/plb: $(BUILD)/obj/core/main.o $(CORE_LIB) $(DYNLIST)
 	$(CC) -o $@ $< $(CORE_LINK)
 
-$(BUILD)/plbctl: framework/src/plbctl.c $(HEADERS)
+$(BUILD)/plbctl: $(PLBCTL_SRCS) $(wildcard framework/src/plbctl/*.h) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(JSON_LIBS)
+	$(CC) $(BASE_CFLAGS) $(JSON_CFLAGS) -Iframework/src/plbctl -o $@ $(PLBCTL_SRCS) $(JSON_LIBS)
+
+# plbctl's tests link its parts, not the core
+$(BUILD)/tests/unit/test_plbctl_%: tests/unit/test_plbctl_%.c $(PLBCTL_LIB) $(wildcard framework/src/plbctl/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(JSON_CFLAGS) -Iframework/src/plbctl -o $@ $< $(PLBCTL_LIB) $(JSON_LIBS) $(CMOCKA_LIBS)
 
 define MODULE_RULE
 $(BUILD)/modules/$(call modname,$(1)).so: $(1) $(HEADERS) framework/module.map
@@ -181,8 +189,9 @@ clean:
 # ---- bench (issue 7; bench/, docs/performance.md). Never part of `make check`. ----
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_MAIN := $(filter-out bench/proto_benchfwd.c,$(BENCH_SRCS))
-BENCH_DUR  ?= 1
-BENCH_ARGS ?=
+BENCH_DUR    ?= 0.5
+BENCH_REPEAT ?= 3
+BENCH_ARGS   ?=
 .PHONY: bench bench-callgrind
 $(BUILD)/plb-bench: $(BENCH_MAIN) bench/bench.h $(CORE_LIB) $(DYNLIST)
 	$(CC) $(CFLAGS_CORE) -Ibench -o $@ $(BENCH_MAIN) $(CORE_LINK) -lrte_net_ring
@@ -193,7 +202,7 @@ $(BUILD)/bench/proto_benchfwd.so: bench/proto_benchfwd.c $(HEADERS) framework/mo
 
 bench: all $(BUILD)/plb-bench $(BUILD)/bench/proto_benchfwd.so
 	@rm -f $(BUILD)/bench.json
-	$(BUILD)/plb-bench --build $(BUILD) --duration $(BENCH_DUR) $(BENCH_ARGS)
+	$(BUILD)/plb-bench --build $(BUILD) --duration $(BENCH_DUR) --repeat $(BENCH_REPEAT) $(BENCH_ARGS)
 
 bench-callgrind: all $(BUILD)/plb-bench $(BUILD)/bench/proto_benchfwd.so
 	@BUILD=$(BUILD) bash bench/callgrind.sh
