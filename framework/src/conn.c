@@ -344,6 +344,32 @@ plb_conns_expire(void)
 	}
 }
 
+uint32_t
+plb_conns_dump(uint32_t worker, const struct plb_conn_filter *f, struct plb_conn *out, uint32_t max)
+{
+	struct conn_table *t;
+	const void *key;
+	void *data;
+	uint32_t iter = 0, n = 0;
+
+	if (worker >= n_tables)
+		return 0;
+	t = &tables[worker];
+	while (n < max && rte_hash_iterate(t->h, &key, &data, &iter) >= 0) {
+		const struct plb_conn *c;
+
+		if (((uintptr_t)data & 1) != PLB_DIR_IN)
+			continue;	/* each conn once: by its client-side key */
+		c = &t->conns[(uintptr_t)data >> 1];
+		if ((f->proto && c->proto != f->proto) || (f->vaddr && c->vaddr.v4 != f->vaddr) ||
+		    (f->vport && c->vport != f->vport) || (f->caddr && c->caddr.v4 != f->caddr) ||
+		    (f->daddr && c->daddr.v4 != f->daddr))
+			continue;
+		out[n++] = *c;
+	}
+	return n;
+}
+
 uint64_t
 plb_conns_expired(uint32_t id)
 {

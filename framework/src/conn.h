@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+struct plb_conn;
+
 /** [ctl] One table of conf->conns.per_worker conns per worker. */
 int plb_conns_setup(const struct plb_conf *conf, uint32_t n_workers, char **err);
 void plb_conns_free(void);
@@ -17,6 +19,23 @@ void plb_conns_free(void);
 void plb_conns_bind(uint32_t id);
 /** [fast] Expire what is due on the calling worker (bounded work per call). */
 void plb_conns_expire(void);
+/** What plb_conns_dump() keeps; zero fields match anything (addresses network order). */
+struct plb_conn_filter {
+	uint8_t proto;
+	uint32_t vaddr;
+	uint16_t vport;
+	uint32_t caddr;
+	uint32_t daddr;
+};
+
+/**
+ * Copy up to @max conns of worker @worker's table that pass @f into @out.
+ * Run it on that worker (plb_worker_call) or while it is stopped.
+ * Returns how many were copied.
+ */
+uint32_t plb_conns_dump(uint32_t worker, const struct plb_conn_filter *f, struct plb_conn *out,
+			uint32_t max);
+
 /** [ctl] Conns expired by timeout on worker @id so far. */
 uint64_t plb_conns_expired(uint32_t id);
 

@@ -15,6 +15,28 @@
 
 #define PLB_CTL_VERSION 1
 
+/** A command: returns the result, or NULL with *err set (the request changed nothing). */
+struct plb_ctl_cmd {
+	const char *name;
+	json_t *(*fn)(json_t *req, char **err);
+};
+
+/* command tables, ended by a { NULL } row */
+extern const struct plb_ctl_cmd plb_ctl_stats_cmds[];
+extern const struct plb_ctl_cmd plb_ctl_svc_cmds[];
+
+/** The configuration plb runs (set by plb_ctl_open). */
+extern const struct plb_conf *plb_ctl_conf;
+
+/** Refuse arguments other than "v", "cmd" and @allowed (NULL-terminated). */
+int plb_ctl_check_args(json_t *req, const char *const *allowed, char **err);
+
+/** [ctl] Once a second from the control loop: the rate estimator, dest GC. */
+void plb_ctl_tick(void);
+
+/** [ctl] Reload the services from @file (NULL: the file plb started with). */
+int plb_ctl_reload(const char *file, json_t **result, char **err);
+
 /** Create, bind and chmod the socket from conf->control. 0 or -errno with *err. */
 int plb_ctl_open(const struct plb_conf *conf, char **err);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
@@ -29,11 +30,34 @@
 #define DEFAULT_CONF "/etc/plb/plb.conf"
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 
 static void
 on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		stop_signal = sig;
+}
+
+/* SIGHUP: reload the services from the file, or keep everything and say why. */
+static void
+reload(void)
+{
+	json_t *res = NULL;
+	char *err = NULL;
+
+	reload_signal = 0;
+	if (plb_ctl_reload(NULL, &res, &err) != 0) {
+		PLB_LOG(ERR, LOG_TYPE, "SIGHUP: reload refused: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	if (json_array_size(json_object_get(res, "restart_needed")))
+		PLB_LOG(WARNING, LOG_TYPE, "SIGHUP: reloaded the services; other changed sections "
+			"need a restart");
+	json_decref(res);
 }
 
 static void
@@ -66,11 +90,13 @@ run(const struct plb_conf *conf, int cli_argc, char **cli_argv)
 {
 	struct plb_boot_opts o = { .cli_argc = cli_argc, .cli_argv = cli_argv };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec last, now;
 	char *err = NULL;
 	int rc;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	rc = plb_boot(conf, &o, &err);
 	if (rc) {
@@ -80,8 +106,17 @@ run(const struct plb_conf *conf, int cli_argc, char **cli_argv)
 	}
 	PLB_LOG(INFO, LOG_TYPE, "ready: %u worker(s), %u port(s), control socket %s",
 		conf->workers.count, conf->n_ports, conf->control.socket);
-	while (!stop_signal)
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	while (!stop_signal) {
 		plb_ctl_poll(100);
+		if (reload_signal)
+			reload();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > last.tv_sec) {
+			plb_ctl_tick();	/* rates, freeing removed dests */
+			last = now;
+		}
+	}
 	PLB_LOG(INFO, LOG_TYPE, "signal %d: shutting down", (int)stop_signal);
 	plb_shutdown();
 	PLB_LOG(INFO, LOG_TYPE, "stopped");

@@ -84,6 +84,14 @@ int plb_workers_launch(void);
 void plb_workers_stop(void);
 void plb_workers_free(void);
 uint32_t plb_workers_n(void);
+/**
+ * [ctl] Run @fn(@arg) on worker @id between two bursts and wait for it
+ * (at most @timeout_ms, then keep waiting but report -ETIMEDOUT). The way
+ * the control thread reads or changes a worker's own state (its conns).
+ * A worker that is not running runs nothing: @fn is called right here.
+ */
+int plb_worker_call(uint32_t id, void (*fn)(void *arg), void *arg, unsigned timeout_ms);
+
 /** A snapshot of worker @id's counters (read while it runs: each field is one word). */
 void plb_worker_stats_get(uint32_t id, struct plb_worker_stats *out);
 unsigned plb_worker_lcore(uint32_t id);

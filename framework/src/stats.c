@@ -17,8 +17,13 @@
 
 #include "runtime.h"
 
+/* Slots hold this many counters: room for modules loaded after start-up (a
+ * service naming a new scheduler or mode) to register theirs. */
+#define SLOT_MIN_COUNTERS 4096u
+
 static char **names;
 static uint32_t n_names, cap_names;
+static uint32_t slot_cap;		/* counters a slot holds once started */
 static uint64_t **slots;		/* [n_workers + 1][n_names], last = control */
 static uint32_t n_slots;
 static int started;
@@ -31,8 +36,8 @@ plb_counter_register(const char *group, const char *name, uint32_t *id)
 
 	if (group == NULL || name == NULL || !group[0] || !name[0] || id == NULL)
 		return -EINVAL;
-	if (started)
-		return -EBUSY;
+	if (started && n_names >= slot_cap)
+		return -ENOSPC;
 	if (asprintf(&full, "%s.%s", group, name) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n_names; i++) {
@@ -60,7 +65,10 @@ plb_counter_register(const char *group, const char *name, uint32_t *id)
 int
 plb_stats_start(uint32_t n_workers)
 {
-	size_t bytes = RTE_ALIGN_CEIL((n_names ? n_names : 1) * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
+	size_t bytes;
+
+	slot_cap = RTE_MAX(SLOT_MIN_COUNTERS, 2 * n_names);
+	bytes = RTE_ALIGN_CEIL(slot_cap * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
 
 	n_slots = n_workers + 1;
 	slots = calloc(n_slots, sizeof(*slots));

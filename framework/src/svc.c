@@ -218,6 +218,8 @@ svc_shell_free(struct plb_svc *svc)
 	free((void *)svc->dests);
 	free((void *)svc->laddrs);
 	free(svc->sched_state);
+	free((void *)svc->sched_name);
+	free((void *)svc->fwd_name);
 	free(svc);
 }
 
@@ -295,15 +297,15 @@ svc_build(const struct plb_conf_svc *cs, uint32_t idx, const char *where, struct
 	svc->af = AF_INET;
 	svc->proto = cs->proto;
 	svc->flags = (cs->ops ? PLB_SVC_F_OPS : 0) | (cs->expire_quiescent ? PLB_SVC_F_EXPIRE_QUIESCENT : 0);
-	svc->sched_name = cs->sched;
-	svc->fwd_name = cs->fwd;
+	svc->sched_name = strdup(cs->sched);
+	svc->fwd_name = strdup(cs->fwd);
 	svc->stats = stats;
 	svc->dests = dests;
 	svc->n_dests = cs->n_dests;
 	laddrs = calloc(cs->n_laddrs ? cs->n_laddrs : 1, sizeof(*laddrs));
 	svc->laddrs = laddrs;
 	svc->sched_state = zalloc_aligned(nw * sizeof(*svc->sched_state));
-	if (!laddrs || !svc->sched_state)
+	if (!laddrs || !svc->sched_state || !svc->sched_name || !svc->fwd_name)
 		FAIL(-ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < cs->n_laddrs; i++)
 		laddrs[i].v4 = cs->laddrs[i];
@@ -318,10 +320,15 @@ svc_build(const struct plb_conf_svc *cs, uint32_t idx, const char *where, struct
 		     merr ? merr : "no such forwarding mode");
 	if (opts == NULL && cs->sched_opts_text) {
 		/* options kept as text (set by a request, or the file is gone): read them back */
+		char *text = NULL;
+
 		config_init(&tmp);
 		have_tmp = 1;
-		if (config_read_string(&tmp, cs->sched_opts_text) != CONFIG_TRUE ||
-		    (opts = config_lookup(&tmp, "sched_opts")) == NULL)
+		if (asprintf(&text, "sched_opts = %s;", cs->sched_opts_text) < 0)
+			FAIL(-ENOMEM, "out of memory");
+		rc = config_read_string(&tmp, text) == CONFIG_TRUE;
+		free(text);
+		if (!rc || (opts = config_lookup(&tmp, "sched_opts")) == NULL)
 			FAIL(-EINVAL, "%s: services[%u] %s: sched_opts: %s", where, idx, name,
 			     config_error_text(&tmp) ? config_error_text(&tmp) : "not a group");
 	}
@@ -388,12 +395,12 @@ plb_svc_check(const struct plb_conf *conf, const struct plb_env *env, char **err
 			rc = svc_build(cs, i, where, dests, stats, env, conf->module_path, &svc, err);
 		else
 			plb_err(err, rc, "out of memory");
-		svc_shell_free(svc);	/* frees dests[] (the array) */
 		for (uint32_t d = 0; dests && d < cs->n_dests; d++)
 			if (dests[d])
 				dest_free((struct dest_box *)dests[d]);
 		if (svc == NULL)
 			free(dests);
+		svc_shell_free(svc);	/* frees dests[] (the array) */
 		free(stats);
 		if (rc)
 			return rc;

@@ -50,6 +50,8 @@ struct worker {
 	uint32_t *n_stage;
 	struct rte_mbuf **own;		/* [burst]: packets this worker owns */
 	volatile int stop;
+	void (*call_fn)(void *arg);	/* plb_worker_call(): run once on this worker */
+	void *call_arg;
 } __rte_cache_aligned;
 
 static struct worker *workers;
@@ -267,6 +269,10 @@ worker_main(void *arg)
 				deliver(w, pkts[i]);
 		}
 		tx_flush(w);
+		if (unlikely(__atomic_load_n(&w->call_fn, __ATOMIC_ACQUIRE) != NULL)) {
+			w->call_fn(w->call_arg);
+			__atomic_store_n(&w->call_fn, NULL, __ATOMIC_RELEASE);
+		}
 		plb_conns_expire();
 		plb_rcu_quiescent(w->id);
 		w->st.loops++;
@@ -407,6 +413,36 @@ plb_workers_free(void)
 	rte_free(workers);
 	workers = NULL;
 	n_workers = 0;
+}
+
+int
+plb_worker_call(uint32_t id, void (*fn)(void *arg), void *arg, unsigned timeout_ms)
+{
+	struct worker *w;
+	uint64_t end;
+
+	if (id >= n_workers || workers == NULL)
+		return -ENOENT;
+	w = &workers[id];
+	if (rte_eal_get_lcore_state(w->lcore) != RUNNING) {
+		fn(arg);	/* not running: its state is ours to read */
+		return 0;
+	}
+	w->call_arg = arg;
+	__atomic_store_n(&w->call_fn, fn, __ATOMIC_RELEASE);
+	end = rte_get_timer_cycles() + rte_get_timer_hz() * timeout_ms / 1000;
+	while (__atomic_load_n(&w->call_fn, __ATOMIC_ACQUIRE) != NULL) {
+		if (rte_eal_get_lcore_state(w->lcore) != RUNNING) {
+			/* it stopped before taking the call: nobody else can run it now */
+			if (__atomic_exchange_n(&w->call_fn, NULL, __ATOMIC_ACQ_REL) != NULL)
+				fn(arg);
+			break;
+		}
+		/* past the deadline keep waiting (the worker may be in the middle of
+		 * it), but tell the caller it was slow */
+		rte_delay_us_sleep(100);
+	}
+	return rte_get_timer_cycles() > end ? -ETIMEDOUT : 0;
 }
 
 void

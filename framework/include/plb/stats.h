@@ -10,9 +10,10 @@
 #include <stdint.h>
 
 /**
- * [ctl, init only] Register counter @group.@name (e.g. "ipv4", "drop_bad_csum")
+ * [ctl, init] Register counter @group.@name (e.g. "ipv4", "drop_bad_csum")
  * and store its id in *id. Returns 0, -EEXIST if the pair exists, -EINVAL
- * for an empty name, -EBUSY once the workers run, -ENOMEM.
+ * for an empty name, -ENOSPC when a module loaded after start-up finds the
+ * counter slots full, -ENOMEM.
  */
 int plb_counter_register(const char *group, const char *name, uint32_t *id);
 
