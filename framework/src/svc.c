@@ -109,6 +109,13 @@ plb_rcu_offline(uint32_t id)
 }
 
 void
+plb_rcu_synchronize(void)
+{
+	if (qsbr)
+		rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+void
 plb_rcu_quiescent(uint32_t id)
 {
 	rte_rcu_qsbr_quiescent(qsbr, id);

@@ -32,6 +32,13 @@ int plb_svc_start(const struct plb_conf *conf, const struct plb_env *env, char *
 /** [ctl] Unpublish and free everything (workers stopped). */
 void plb_svc_stop(void);
 
+/**
+ * [ctl] Wait until every worker has passed a quiescent point: anything
+ * unpublished before the call is no longer seen by any worker after it.
+ * For every RCU-published table (services, ACLs).
+ */
+void plb_rcu_synchronize(void);
+
 /** [fast] Worker @id is between packets: it holds no service pointer now. */
 void plb_rcu_quiescent(uint32_t id);
 /** [fast] Worker @id starts/stops taking part in RCU (loop entry and exit). */

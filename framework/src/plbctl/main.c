@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * plbctl: the command line for plb's control socket. Sends one JSON request,
- * prints the response as a table (or as JSON with --json). Thin for now:
- * `stats` and `modules`; the control-plane issue adds the service verbs and
- * the ipvsadm syntax.
- *
- *   plbctl [-s SOCKET] [--json] stats|modules
+ * plbctl: the command line for plb's control socket (docs/control.md).
+ * Parses argv (cli.c: native verbs or ipvsadm syntax) into JSON requests,
+ * sends them one per connection in order, stops at the first refusal, and
+ * prints the last result (print.c) or, with --json, the raw result.
+ * Exit codes: 0 done, 1 refused by plb or plb unreachable, 2 usage error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +16,49 @@
 
 #include <jansson.h>
 
+#include "cli.h"
+#include "print.h"
+
 #define DEFAULT_SOCKET "/run/plb/plb.sock"
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: plbctl [-s SOCKET] [--json] COMMAND\n"
-		"commands:\n"
-		"  stats     per-port, per-worker and per-module counters\n"
-		"  modules   loaded modules: kind, name, version, description\n"
+	fprintf(f,
+		"usage: plbctl [-s SOCKET] [--json] COMMAND ...     (native verbs)\n"
+		"       plbctl [--socket SOCKET] -A|-E|-D|-a|-e|-d|-L|-C|-Z|-S|-R ...   (ipvsadm syntax)\n"
+		"native commands:\n"
+		"  service add|edit tcp|udp VIP:PORT [--sched S] [--fwd F] [--laddr A]...\n"
+		"                 [--sched-opt KEY=VALUE]... [--ops] [--expire-quiescent]\n"
+		"                 (edit also: --no-ops, --no-expire-quiescent)\n"
+		"  service del tcp|udp VIP:PORT        service list\n"
+		"  dest add|edit tcp|udp VIP:PORT RS[:PORT] [--weight W] [--upper U] [--lower L]\n"
+		"  dest del tcp|udp VIP:PORT RS[:PORT]\n"
+		"  laddr add|del tcp|udp VIP:PORT ADDR\n"
+		"  modules | schedulers | stats [--rate]\n"
+		"  conns [--proto P] [--vip V] [--port P] [--client C] [--dest D] [--limit N]\n"
+		"  save [FILE] | reload [FILE] | clear | zero [tcp|udp VIP:PORT]\n"
+		"ipvsadm syntax:\n"
+		"  -A|-E -t|-u VIP:PORT [-s SCHED] [-o] [--laddr A]... [-g|-i|-m|-b]\n"
+		"  -D -t|-u VIP:PORT\n"
+		"  -a|-e -t|-u VIP:PORT -r RS[:PORT] [-g|-i|-m|-b] [-w W] [-x U] [-y L]\n"
+		"  -d -t|-u VIP:PORT -r RS[:PORT]\n"
+		"  -L|-l -n [--stats|--rate|-c]    -C    -Z [-t|-u VIP:PORT]    -S -n    -R < FILE\n"
+		"  (-g dr, -i tun, -m nat, -b fnat: the forwarding mode is the service's)\n"
 		"options:\n"
-		"  -s, --socket SOCKET  control socket (default " DEFAULT_SOCKET ", or $PLB_SOCKET)\n"
-		"  -j, --json           print the raw JSON result\n");
+		"  -s, --socket SOCKET  control socket (default " DEFAULT_SOCKET ", or $PLB_SOCKET);\n"
+		"                       in ipvsadm syntax -s is the scheduler: use --socket\n"
+		"  -j, --json           print the raw JSON result of a read command\n"
+		"exit codes: 0 done, 1 refused by plb (or plb unreachable), 2 usage error\n");
 }
 
 static json_t *
-request(const char *path, const char *cmd)
+request(const char *path, json_t *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	json_t *req, *res;
+	json_t *res;
 	json_error_t jerr;
 	char *line, *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -55,9 +77,7 @@ request(const char *path, const char *cmd)
 			close(fd);
 		return NULL;
 	}
-	req = json_pack("{s:i, s:s}", "v", 1, "cmd", cmd);
 	line = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
 	if (line == NULL || write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
 		fprintf(stderr, "plbctl: cannot send to %s: %s\n", path, strerror(errno));
 		free(line);
@@ -93,135 +113,185 @@ request(const char *path, const char *cmd)
 	return res;
 }
 
-static long long
-geti(json_t *o, const char *k)
+/* Send @req; the response when plb accepted it, else NULL after saying why (prefixed by @where). */
+static json_t *
+send_req(const char *sock, json_t *req, const char *where)
 {
-	return (long long)json_integer_value(json_object_get(o, k));
-}
+	json_t *res = request(sock, req);
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 
-static void
-print_stats(json_t *r)
-{
-	json_t *row, *v;
-	size_t i;
-	const char *k;
-
-	printf("%-4s %-10s %12s %12s %12s %12s %10s %10s\n", "port", "name", "rx_packets",
-	       "tx_packets", "rx_bytes", "tx_bytes", "rx_dropped", "tx_errors");
-	json_array_foreach(json_object_get(r, "ports"), i, row)
-		printf("%-4lld %-10s %12lld %12lld %12lld %12lld %10lld %10lld\n", geti(row, "id"),
-		       json_string_value(json_object_get(row, "name")), geti(row, "rx_packets"),
-		       geti(row, "tx_packets"), geti(row, "rx_bytes"), geti(row, "tx_bytes"),
-		       geti(row, "rx_dropped"), geti(row, "tx_errors"));
-	printf("\n%-6s %-5s %12s %12s %10s %12s %12s %10s %12s\n", "worker", "lcore", "rx", "tx",
-	       "tx_drop", "handover_out", "handover_in", "drop", "idle_sleeps");
-	json_array_foreach(json_object_get(r, "workers"), i, row)
-		printf("%-6lld %-5lld %12lld %12lld %10lld %12lld %12lld %10lld %12lld\n",
-		       geti(row, "id"), geti(row, "lcore"), geti(row, "rx"), geti(row, "tx"),
-		       geti(row, "tx_drop"), geti(row, "handover_out"), geti(row, "handover_in"),
-		       geti(row, "drop"), geti(row, "idle_sleeps"));
-	json_array_foreach(json_object_get(r, "services"), i, row) {
-		json_t *d;
-		size_t j;
-
-		printf("\n%s %s:%lld  scheduler %s  fwd %s  (drops: no_dest %lld, conn_full %lld, "
-		       "no_port %lld, not_syn %lld)\n",
-		       json_string_value(json_object_get(row, "proto")),
-		       json_string_value(json_object_get(row, "vip")), geti(row, "port"),
-		       json_string_value(json_object_get(row, "scheduler")),
-		       json_string_value(json_object_get(row, "fwd")), geti(row, "drop_no_dest"),
-		       geti(row, "drop_conn_full"), geti(row, "drop_no_port"), geti(row, "drop_not_syn"));
-		printf("  %-22s %6s %8s %8s %10s %12s %12s\n", "dest", "weight", "active", "inactive",
-		       "conns", "pkts_in", "pkts_out");
-		json_array_foreach(json_object_get(row, "dests"), j, d) {
-			char ep[64];
-
-			snprintf(ep, sizeof(ep), "%s:%lld", json_string_value(json_object_get(d, "addr")),
-				 geti(d, "port"));
-			printf("  %-22s %6lld %8lld %8lld %10lld %12lld %12lld\n", ep, geti(d, "weight"),
-			       geti(d, "active_conns"), geti(d, "inactive_conns"), geti(d, "conns"),
-			       geti(d, "pkts_in"), geti(d, "pkts_out"));
-		}
+	if (res == NULL)
+		return NULL;
+	if (!json_is_true(json_object_get(res, "ok"))) {
+		fprintf(stderr, "plbctl: %s%s: %s\n", where, cmd ? cmd : "?",
+			json_string_value(json_object_get(res, "error")) ?: "request refused");
+		json_decref(res);
+		return NULL;
 	}
-	printf("\n%-40s %12s\n", "counter", "value");
-	json_object_foreach(json_object_get(r, "counters"), k, v)
-		printf("%-40s %12lld\n", k, (long long)json_integer_value(v));
+	return res;
 }
 
-static void
-print_modules(json_t *r)
+/* The forwarding map (cli.h) of the running services, or NULL. */
+static json_t *
+fwd_map(const char *sock, const char *where)
 {
-	json_t *row;
+	json_t *req = json_pack("{s:i, s:s}", "v", 1, "cmd", "service.list");
+	json_t *res = send_req(sock, req, where), *map;
+
+	json_decref(req);
+	if (res == NULL)
+		return NULL;
+	map = plbctl_fwd_map(json_object_get(res, "result"));
+	json_decref(res);
+	return map;
+}
+
+/* Send what @cmd plans against @map; the last response, or NULL after a refusal. */
+static json_t *
+run(const char *sock, const struct plbctl_cmd *cmd, json_t *map, const char *where)
+{
+	json_t *reqs = plbctl_plan(cmd, map), *req, *res = NULL;
 	size_t i;
 
-	printf("%-6s %-12s %-8s %s\n", "kind", "name", "version", "description");
-	json_array_foreach(r, i, row)
-		printf("%-6s %-12s %-8s %s\n", json_string_value(json_object_get(row, "kind")),
-		       json_string_value(json_object_get(row, "name")),
-		       json_string_value(json_object_get(row, "version")),
-		       json_string_value(json_object_get(row, "description")));
+	json_array_foreach(reqs, i, req) {
+		json_decref(res);
+		res = send_req(sock, req, where);
+		if (res == NULL)
+			break;
+	}
+	json_decref(reqs);
+	return res;
+}
+
+static char *
+read_all(FILE *f)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL;
+
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (nb == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* -R: every line parsed first, then sent in order; stops at the first refused line. */
+static int
+restore(const char *sock)
+{
+	struct plbctl_script s;
+	char *text = read_all(stdin), *err = NULL, where[32];
+	json_t *map = NULL;
+	int rc = 0;
+
+	if (text == NULL) {
+		fprintf(stderr, "plbctl: -R: cannot read stdin\n");
+		return EXIT_REFUSED;
+	}
+	if (plbctl_script_parse(text, &s, &err) < 0) {
+		fprintf(stderr, "plbctl: -R: %s\n", err ? err : "out of memory");
+		free(err);
+		free(text);
+		return EXIT_USAGE;
+	}
+	free(text);
+	for (unsigned int i = 0; i < s.n && map == NULL; i++)
+		if (s.cmds[i].fwd != NULL && (map = fwd_map(sock, "-R: ")) == NULL)
+			rc = EXIT_REFUSED;
+	if (map == NULL)
+		map = json_object();
+	for (unsigned int i = 0; i < s.n && rc == 0; i++) {
+		json_t *res;
+
+		snprintf(where, sizeof(where), "-R: line %u: ", s.lines[i]);
+		res = run(sock, &s.cmds[i], map, where);
+		if (res == NULL)
+			rc = EXIT_REFUSED;
+		json_decref(res);
+	}
+	json_decref(map);
+	plbctl_script_clear(&s);
+	return rc;
+}
+
+static int
+show(const struct plbctl_cmd *cmd, json_t *result)
+{
+	char *err = NULL;
+
+	if (cmd->view == PLBCTL_VIEW_NONE)
+		return 0;
+	if (cmd->json) {
+		char *s = json_dumps(result, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+		puts(s ? s : "null");
+		free(s);
+		return 0;
+	}
+	if (cmd->view == PLBCTL_VIEW_SAVE && cmd->file != NULL) {
+		FILE *f = fopen(cmd->file, "w");
+		const char *text = json_string_value(json_object_get(result, "text")) ?: "";
+
+		if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "plbctl: save: cannot write %s: %s\n", cmd->file,
+				strerror(errno));
+			return EXIT_REFUSED;
+		}
+		return 0;
+	}
+	if (plbctl_print(stdout, cmd->view, result, &err) < 0) {
+		fprintf(stderr, "plbctl: %s\n", err ? err : "out of memory");
+		free(err);
+		return EXIT_REFUSED;
+	}
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *sock = getenv("PLB_SOCKET") ? getenv("PLB_SOCKET") : DEFAULT_SOCKET;
-	const char *cmd;
-	json_t *res, *result;
-	int json = 0, opt, rc = 0;
+	struct plbctl_cmd cmd;
+	const char *sock;
+	json_t *map = NULL, *res;
+	char *err = NULL;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
+	if (plbctl_parse(argc - 1, argv + 1, &cmd, &err) < 0) {
+		fprintf(stderr, "plbctl: %s\n", err ? err : "out of memory");
+		free(err);
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	cmd = argv[optind];
-	if (strcmp(cmd, "stats") != 0 && strcmp(cmd, "modules") != 0) {
-		fprintf(stderr, "plbctl: unknown command \"%s\"\n", cmd);
-		usage(stderr);
-		return 2;
+	if (cmd.help) {
+		usage(stdout);
+		plbctl_cmd_clear(&cmd);
+		return 0;
 	}
-	res = request(sock, cmd);
-	if (res == NULL)
-		return 1;
-	if (!json_is_true(json_object_get(res, "ok"))) {
-		fprintf(stderr, "plbctl: %s: %s\n", cmd,
-			json_string_value(json_object_get(res, "error")) ?: "request refused");
-		json_decref(res);
-		return 1;
+	sock = cmd.socket ?: getenv("PLB_SOCKET") ?: DEFAULT_SOCKET;
+	if (cmd.restore) {
+		rc = restore(sock);
+		plbctl_cmd_clear(&cmd);
+		return rc;
 	}
-	result = json_object_get(res, "result");
-	if (json) {
-		char *s = json_dumps(result, JSON_INDENT(2) | JSON_SORT_KEYS);
-
-		puts(s ? s : "null");
-		free(s);
-	} else if (strcmp(cmd, "stats") == 0) {
-		print_stats(result);
-	} else {
-		print_modules(result);
-	}
+	if (cmd.fwd != NULL)
+		map = fwd_map(sock, "");
+	else
+		map = json_object();
+	res = map != NULL ? run(sock, &cmd, map, "") : NULL;
+	rc = res != NULL ? show(&cmd, json_object_get(res, "result")) : EXIT_REFUSED;
 	json_decref(res);
+	json_decref(map);
+	plbctl_cmd_clear(&cmd);
 	return rc;
 }
