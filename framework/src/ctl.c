@@ -26,7 +26,9 @@
 static int listen_fd = -1;
 static char *sock_path;
 
-static const struct plb_ctl_cmd *const tables[] = { plb_ctl_stats_cmds, plb_ctl_svc_cmds };
+static const struct plb_ctl_cmd *const tables[] = {
+	plb_ctl_stats_cmds, plb_ctl_svc_cmds, plb_ctl_acl_cmds, plb_ctl_lua_cmds,
+};
 const struct plb_conf *plb_ctl_conf;
 
 int
