@@ -131,6 +131,7 @@ static const struct conf_key dest_keys[] = {
 	CONF_INT(struct plb_conf_dest, "weight", weight, 0, 65535, 1),
 	CONF_INT(struct plb_conf_dest, "u_threshold", u_threshold, 0, 1 << 30, 0),
 	CONF_INT(struct plb_conf_dest, "l_threshold", l_threshold, 0, 1 << 30, 0),
+	{ .name = "down", .parse = conf_bool, .off = offsetof(struct plb_conf_dest, down) },
 	{ .name = NULL },
 };
 

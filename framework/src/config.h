@@ -35,6 +35,7 @@ struct plb_conf_dest {
 	uint32_t weight;		/**< default 1; 0 = quiesced */
 	uint32_t u_threshold;		/**< 0 = none */
 	uint32_t l_threshold;
+	int down;			/**< marked down: never picked (health checks, Lua plb.down) */
 	int line;
 };
 

@@ -413,7 +413,7 @@ dest_cmd(json_t *req, int op, char **err)
 {
 	static const char *const args_del[] = { "proto", "vip", "port", "addr", "dport", NULL };
 	static const char *const args[] = { "proto", "vip", "port", "addr", "dport", "weight",
-					    "u_threshold", "l_threshold", NULL };
+					    "u_threshold", "l_threshold", "down", NULL };
 	static const char *const what[] = { "dest.add", "dest.edit", "dest.del" };
 	struct plb_conf_svc *sp, *s;
 	struct plb_conf_dest *d = NULL;
@@ -482,6 +482,8 @@ dest_cmd(json_t *req, int op, char **err)
 		goto err_free;
 	if (rc == 0)
 		d->l_threshold = (uint32_t)v;
+	if (arg_bool(req, "down", &d->down, err) < 0)
+		goto err_free;
 	if (d->l_threshold && d->u_threshold && d->l_threshold > d->u_threshold) {
 		plb_err(err, -EINVAL, "l_threshold %u is above u_threshold %u", d->l_threshold,
 			d->u_threshold);
@@ -613,10 +615,10 @@ spec_json(const struct plb_conf_svc *s)
 	}
 	for (uint32_t i = 0; i < s->n_dests; i++) {
 		inet_ntop(AF_INET, &s->dests[i].addr, ip, sizeof(ip));
-		json_array_append_new(ds, json_pack("{s:s, s:i, s:i, s:i, s:i}", "addr", ip,
+		json_array_append_new(ds, json_pack("{s:s, s:i, s:i, s:i, s:i, s:b}", "addr", ip,
 			"port", s->dests[i].port, "weight", (int)s->dests[i].weight,
 			"u_threshold", (int)s->dests[i].u_threshold,
-			"l_threshold", (int)s->dests[i].l_threshold));
+			"l_threshold", (int)s->dests[i].l_threshold, "down", s->dests[i].down));
 	}
 	inet_ntop(AF_INET, &s->vip, ip, sizeof(ip));
 	o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:b, s:b, s:o}",
@@ -677,8 +679,8 @@ write_services(FILE *f)
 
 			inet_ntop(AF_INET, &cd->addr, ip, sizeof(ip));
 			fprintf(f, "%s\n      { addr = \"%s\"; port = %u; weight = %u; u_threshold = %u; "
-				"l_threshold = %u; }", d ? "," : "", ip, cd->port, cd->weight,
-				cd->u_threshold, cd->l_threshold);
+				"l_threshold = %u;%s }", d ? "," : "", ip, cd->port, cd->weight,
+				cd->u_threshold, cd->l_threshold, cd->down ? " down = true;" : "");
 		}
 		fputs(s[i].n_dests ? "\n    ); }" : " ); }", f);
 	}

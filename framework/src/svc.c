@@ -271,7 +271,7 @@ dest_apply(struct plb_dest *d, const struct plb_conf_dest *cd, const struct plb_
 	__atomic_store_n(&d->weight, cd->weight, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->u_threshold, cd->u_threshold, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->l_threshold, cd->l_threshold, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->flags, (d->flags & PLB_DEST_F_DOWN) |
+	__atomic_store_n(&d->flags, (cd->down ? PLB_DEST_F_DOWN : 0) |
 			 (cs->expire_quiescent ? PLB_DEST_F_EXPIRE_QUIESCENT : 0), __ATOMIC_RELAXED);
 }
 
