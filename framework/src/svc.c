@@ -18,7 +18,7 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -154,6 +154,14 @@ plb_vip4_flags(uint32_t addr)
 	uintptr_t av = addr_lookup(addr);
 
 	return (av & 0xff) == PLB_ADDR_VIP ? (av >> 8) & 0xff : 0;
+}
+
+uint8_t
+plb_addr4_info(uint32_t addr)
+{
+	uintptr_t av = addr_lookup(addr);
+
+	return (uint8_t)((av & 0x0f) | (((av >> 8) & 0x0f) << 4));
 }
 
 enum plb_addr_kind
@@ -421,7 +429,7 @@ hash_new(const char *what, uint32_t entries, uint32_t key_len)
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters p = {
 		.name = name, .entries = entries < 64 ? 64 : entries * 2, .key_len = key_len,
-		.hash_func = rte_jhash, .socket_id = (int)rte_socket_id(),
+		.hash_func = rte_hash_crc, .socket_id = (int)rte_socket_id(),
 	};
 
 	snprintf(name, sizeof(name), "plb_%s_%u", what, hash_seq++);

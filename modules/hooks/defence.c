@@ -14,6 +14,7 @@
 #include <plb/hook.h>
 #include <plb/log.h>
 #include <plb/module.h>
+#include <plb/port.h>
 #include <plb/stats.h>
 #include <plb/svc.h>
 
@@ -26,7 +27,7 @@ defence_in(void *priv, struct plb_pkt *pkt)
 
 	if (pkt->af != AF_INET)
 		return PLB_ACCEPT;
-	vip = plb_vip4_flags(pkt->daddr.v4);
+	vip = PLB_ADDR_INFO_VIP(pkt->dst_info);	/* looked up once by proto_ipv4 */
 	if (vip == 0)
 		return PLB_ACCEPT;
 	if (pkt->flags & PLB_PKT_F_FRAG) {

@@ -23,6 +23,7 @@
 #include <plb/hook.h>
 #include <plb/log.h>
 #include <plb/module.h>
+#include <plb/port.h>
 #include <plb/proto.h>
 #include <plb/sched.h>
 #include <plb/stats.h>
@@ -115,7 +116,7 @@ vs_in(void *priv, struct plb_pkt *pkt)
 	if (pp == NULL || pp->conn_sched == NULL)
 		return PLB_ACCEPT;
 	c = plb_conn_lookup(pkt, &dir);
-	if (unlikely(pkt->ttl <= 1) && (c != NULL || plb_vip4_flags(pkt->daddr.v4))) {
+	if (unlikely(pkt->ttl <= 1) && (c != NULL || PLB_ADDR_INFO_VIP(pkt->dst_info))) {
 		/* plb forwards what it balances: a packet that may take no more hops stops here */
 		plb_counter_inc(ctr.drop_ttl_exceeded);
 		return PLB_DROP;
@@ -130,7 +131,7 @@ vs_in(void *priv, struct plb_pkt *pkt)
 	}
 	svc = plb_svc_lookup(pkt->af, pkt->l4_proto, &pkt->daddr, pkt->dport);
 	if (svc == NULL) {
-		if (plb_vip4_flags(pkt->daddr.v4) == 0)
+		if (PLB_ADDR_INFO_VIP(pkt->dst_info) == 0)
 			return PLB_ACCEPT;	/* not for a VIP: not ours */
 		if (vs_reject_unknown && pp->reject) {
 			plb_counter_inc(ctr.reject_unknown_port);

@@ -235,7 +235,8 @@ ipv4_parse(struct plb_pkt *pkt)
 		}
 	}
 
-	kind = plb_addr4_kind(ip->dst_addr, NULL);
+	pkt->dst_info = plb_addr4_info(ip->dst_addr);
+	kind = PLB_ADDR_INFO_KIND(pkt->dst_info);
 	if (kind == PLB_ADDR_IFADDR)
 		pkt->flags |= PLB_PKT_F_LOCAL;
 	/* steering needs the kind: decide the owner now (pkt->hash = owner id), steer() reads it */
@@ -289,7 +290,7 @@ ipv4_rcv(struct plb_pkt *pkt)
 	if (pkt->flags & PLB_PKT_F_LOCAL)
 		return ipv4_local_deliver(pkt);
 	/* a VIP or local address is plb's too: e.g. a ping to a VIP is answered */
-	kind = plb_addr4_kind(pkt->daddr.v4, NULL);
+	kind = PLB_ADDR_INFO_KIND(pkt->dst_info);
 	if (kind == PLB_ADDR_VIP || kind == PLB_ADDR_LADDR)
 		return ipv4_local_deliver(pkt);
 

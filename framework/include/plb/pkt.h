@@ -42,7 +42,7 @@ struct plb_pkt {
 	uint8_t ttl;		/**< TTL / hop limit */
 	uint8_t tcp_flags;	/**< TCP flags byte when l4_proto is TCP */
 	uint8_t flags;		/**< PLB_PKT_F_* */
-	uint8_t reserved0;
+	uint8_t dst_info;	/**< IPv4: plb_addr4_info() of daddr, looked up once by the L3 handler */
 	uint16_t sport;		/**< L4 source port (ICMP: echo id) */
 	uint16_t dport;		/**< L4 destination port */
 	uint32_t hash;		/**< L3 handler's own: proto_ipv4 keeps the owning worker here for steer() */

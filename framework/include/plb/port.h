@@ -46,6 +46,15 @@ enum plb_addr_kind {
 enum plb_addr_kind plb_addr4_kind(uint32_t addr, uint16_t *port);
 
 /**
+ * [fast] Both at once, in one lookup: PLB_ADDR_INFO_KIND() is the
+ * plb_addr4_kind() of @addr, PLB_ADDR_INFO_VIP() its PLB_VIP_F_* flags.
+ * The L3 handler stores it in plb_pkt.dst_info for the hooks.
+ */
+uint8_t plb_addr4_info(uint32_t addr);
+#define PLB_ADDR_INFO_KIND(i)	((enum plb_addr_kind)((i) & 0x0f))
+#define PLB_ADDR_INFO_VIP(i)	((uint32_t)(i) >> 4)
+
+/**
  * [any] If @addr (IPv4, network order) is one of plb's own addresses,
  * return 1 and store its port in *port (if not NULL); else 0.
  */
