@@ -123,8 +123,14 @@ send_req(const char *sock, json_t *req, const char *where)
 	if (res == NULL)
 		return NULL;
 	if (!json_is_true(json_object_get(res, "ok"))) {
-		fprintf(stderr, "plbctl: %s%s: %s\n", where, cmd ? cmd : "?",
-			json_string_value(json_object_get(res, "error")) ?: "request refused");
+		const char *e = json_string_value(json_object_get(res, "error")) ?: "request refused";
+		size_t n = cmd ? strlen(cmd) : 0;
+
+		/* name the request unless plb's message already starts with it */
+		if (cmd != NULL && (strncmp(e, cmd, n) != 0 || e[n] != ':'))
+			fprintf(stderr, "plbctl: %s%s: %s\n", where, cmd, e);
+		else
+			fprintf(stderr, "plbctl: %s%s\n", where, e);
 		json_decref(res);
 		return NULL;
 	}
@@ -206,10 +212,14 @@ restore(const char *sock)
 		return EXIT_USAGE;
 	}
 	free(text);
-	for (unsigned int i = 0; i < s.n && map == NULL; i++)
-		if (s.cmds[i].fwd != NULL && (map = fwd_map(sock, "-R: ")) == NULL)
-			rc = EXIT_REFUSED;
-	if (map == NULL)
+	for (unsigned int i = 0; i < s.n; i++)
+		if (s.cmds[i].fwd != NULL) {
+			map = fwd_map(sock, "-R: ");
+			if (map == NULL)
+				rc = EXIT_REFUSED;
+			break;
+		}
+	if (map == NULL && rc == 0)
 		map = json_object();
 	for (unsigned int i = 0; i < s.n && rc == 0; i++) {
 		json_t *res;
