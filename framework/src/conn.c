@@ -370,6 +370,17 @@ plb_conns_dump(uint32_t worker, const struct plb_conn_filter *f, struct plb_conn
 	return n;
 }
 
+uint32_t
+plb_conn_expires_in(uint32_t worker, const struct plb_conn *c)
+{
+	uint64_t now;
+
+	if (worker >= n_tables)
+		return 0;
+	now = now_tick(&tables[worker]);
+	return c->expire > now ? (uint32_t)((c->expire - now) * tables[worker].tick_ms / 1000) : 0;
+}
+
 uint64_t
 plb_conns_expired(uint32_t id)
 {

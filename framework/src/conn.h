@@ -36,6 +36,9 @@ struct plb_conn_filter {
 uint32_t plb_conns_dump(uint32_t worker, const struct plb_conn_filter *f, struct plb_conn *out,
 			uint32_t max);
 
+/** Seconds until conn @c of worker @worker expires (0 if due); @c may be a copy. */
+uint32_t plb_conn_expires_in(uint32_t worker, const struct plb_conn *c);
+
 /** [ctl] Conns expired by timeout on worker @id so far. */
 uint64_t plb_conns_expired(uint32_t id);
 

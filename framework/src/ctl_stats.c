@@ -128,6 +128,9 @@ cmd_stats(json_t *req, char **err)
 				    json_integer((json_int_t)plb_conns_expired(w)));
 	}
 	json_object_set_new(res, "services", services_json());
+	if (plb_ctl_conf)
+		json_object_set_new(res, "conn_table_size", json_integer(
+			(json_int_t)plb_ctl_conf->conns.per_worker * plb_workers_n()));
 	for (uint32_t c = 0; c < plb_counter_count(); c++)
 		json_object_set_new(counters, plb_counter_name(c),
 				    json_integer((json_int_t)plb_counter_read(c)));
@@ -366,6 +369,8 @@ cmd_conns(json_t *req, char **err)
 				"laddr", la, "lport", ntohs(c->lport), "dest", da, "dport", ntohs(c->dport),
 				"state", pp && pp->state_name ? pp->state_name(c->state) : "?",
 				"timeout", c->timeout, "active", !!(c->flags & PLB_CONN_F_ACTIVE)));
+			json_object_set_new(json_array_get(rows, json_array_size(rows) - 1), "expires",
+					    json_integer(plb_conn_expires_in(w, c)));
 		}
 		total += one.n;
 	}
@@ -401,3 +406,9 @@ const struct plb_ctl_cmd plb_ctl_stats_cmds[] = {
 	{ "conns", cmd_conns },
 	{ NULL, NULL },
 };
+
+json_t *
+plb_ctl_stats_json(void)
+{
+	return cmd_stats(NULL, NULL);
+}

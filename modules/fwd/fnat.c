@@ -182,7 +182,9 @@ fnat_pool_at(uint32_t i)
 }
 
 /*
- * [ctl] Check @svc (IPv4, at least one laddr) and map its laddrs to pools.
+ * [ctl] Check @svc (IPv4, at least one laddr once it has dests: a service
+ * being set up step by step, as ipvsadm -A then -a does, may have neither
+ * yet) and map its laddrs to pools.
  * The core prefixes messages with file:line, the service and "fnat".
  */
 static int
@@ -195,6 +197,8 @@ fnat_build(const struct plb_svc *svc, void **table, char **err)
 	*table = NULL;
 	if (svc->af != AF_INET)
 		return plb_err(err, -EINVAL, "only IPv4 services are supported");
+	if ((svc->n_laddrs == 0 || svc->laddrs == NULL) && svc->n_dests == 0)
+		return 0;	/* nothing to forward yet; conn_init finds no table */
 	if (svc->n_laddrs == 0 || svc->laddrs == NULL)
 		return plb_err(err, -EINVAL, "needs laddrs (local addresses towards the real "
 			       "servers, e.g. laddrs = [ \"198.51.100.1\" ])");
