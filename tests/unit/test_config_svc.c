@@ -328,7 +328,7 @@ test_svc_unknown_keys(void **state)
 	load_err(SVC("dests = ( { addr = \"198.51.100.11\"; port = 53; },\n"
 		     "  { addr = \"198.51.100.12\"; port = 53; wieght = 2; } );"),
 		 ":2: services[0].dests[1].wieght: unknown key (expected one of: addr, port, "
-		 "weight, u_threshold, l_threshold)");
+		 "weight, u_threshold, l_threshold, down)");
 }
 
 /* routes need ports (the name) */
