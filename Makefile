@@ -15,7 +15,7 @@ PKG_jansson       := libjansson-dev
 PKG_cmocka        := libcmocka-dev
 PKG_luajit        := libluajit2-5.1-dev
 PKG_libmicrohttpd := libmicrohttpd-dev
-PKGCONF_MODS      := libdpdk libconfig jansson libmicrohttpd
+PKGCONF_MODS      := libdpdk libconfig jansson libmicrohttpd luajit
 
 # Debian packages `make deps` installs (build, tests, demo)
 DEB_PACKAGES := build-essential pkg-config libdpdk-dev dpdk libconfig-dev libjansson-dev \
@@ -38,12 +38,14 @@ JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 HTTP_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 HTTP_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+LUA_CFLAGS  := $(shell pkg-config --cflags luajit 2>/dev/null)
+LUA_LIBS    := $(shell pkg-config --libs luajit 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ABI      := $(shell sed -n 's/^\#define PLB_MODULE_ABI \([0-9]*\).*/\1/p' framework/include/plb/module.h)
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Iframework/include
-CFLAGS_CORE := $(BASE_CFLAGS) $(DPDK_CFLAGS) $(CONF_CFLAGS) $(JSON_CFLAGS) $(HTTP_CFLAGS) -Iframework/src
+CFLAGS_CORE := $(BASE_CFLAGS) $(DPDK_CFLAGS) $(CONF_CFLAGS) $(JSON_CFLAGS) $(HTTP_CFLAGS) $(LUA_CFLAGS) -Iframework/src
 CFLAGS_MOD  := $(BASE_CFLAGS) $(DPDK_CFLAGS) $(CONF_CFLAGS) -fPIC -fvisibility=hidden
 MOD_LDFLAGS := -shared -Wl,--version-script=framework/module.map
 DYNLIST     := framework/plb.dynlist
@@ -55,7 +57,7 @@ PLBCTL_LIB  := $(filter-out %/main.c,$(PLBCTL_SRCS))
 CORE_OBJS := $(patsubst framework/src/%.c,$(BUILD)/obj/core/%.o,$(CORE_SRCS))
 CORE_LIB  := $(BUILD)/libplbcore.a
 CORE_LINK := -Wl,--whole-archive $(CORE_LIB) -Wl,--no-whole-archive -Wl,--dynamic-list=$(DYNLIST) \
-	$(DPDK_LIBS) $(CONF_LIBS) $(JSON_LIBS) $(HTTP_LIBS) -ldl -lpthread -lm
+	$(DPDK_LIBS) $(CONF_LIBS) $(JSON_LIBS) $(HTTP_LIBS) $(LUA_LIBS) -ldl -lpthread -lm
 
 # modules/<dir>/<name>.c -> build/modules/<prefix>_<name>.so
 MOD_PREFIX_proto := proto

@@ -24,9 +24,15 @@ struct plb_acl_scope {
 
 /**
  * [ctl] Add @n prefixes to a list (duplicates are merged), or remove them
- * (absent ones are ignored), or replace the whole list; then publish.
- * 0, or -errno with *err (e.g. a prefix with host bits, -ENOSPC past the
- * table size); on error nothing changes.
+ * (absent ones are ignored), or replace the whole list (@n = 0 clears it);
+ * then publish, and return once no worker sees the old lists. An empty
+ * allow list restricts nothing. Overlapping prefixes are kept apart (del of
+ * a /16 leaves a /24 inside it in force).
+ * 0, or -errno with *err: -EINVAL "prefixes[i]: A/L has host bits set (the
+ * prefix is N/L)" or "prefixes[i]: prefix length L is out of range 0..32";
+ * -ENOENT "no service VIP:PORT/PROTO" (a service scope needs a running
+ * service, unless it already has lists); -ENOSPC past plb_acl_set_limit();
+ * -EAGAIN before plb_acl_init(); -ENOMEM. On error nothing changes.
  */
 int plb_acl_add(const struct plb_acl_scope *sc, enum plb_acl_list l, const struct plb_ifaddr4 *p,
 		uint32_t n, char **err);
@@ -38,6 +44,23 @@ int plb_acl_set(const struct plb_acl_scope *sc, enum plb_acl_list l, const struc
 /** [ctl] Number of prefixes in a list, and its refusal count. */
 uint32_t plb_acl_size(const struct plb_acl_scope *sc, enum plb_acl_list l);
 uint64_t plb_acl_hits(const struct plb_acl_scope *sc, enum plb_acl_list l);
+
+/**
+ * [ctl] The prefixes of a list, sorted by address then length, in a
+ * malloc'ed array *out (*n entries; free() it). 0 or -ENOMEM.
+ */
+int plb_acl_prefixes(const struct plb_acl_scope *sc, enum plb_acl_list l, struct plb_ifaddr4 **out,
+		     uint32_t *n);
+
+/**
+ * [ctl] Call @fn for the global scope, then for each service scope that has
+ * or had lists (sorted by VIP, port, protocol), skipping emptied ones whose
+ * service is gone. @fn must not change any list.
+ */
+void plb_acl_foreach_scope(void (*fn)(const struct plb_acl_scope *sc, void *arg), void *arg);
+
+/** [ctl] Most prefixes a list may hold (0: the default, 1048576). */
+void plb_acl_set_limit(uint32_t max_prefixes);
 
 /** [ctl] Set up (after EAL and RCU) / tear down. */
 int plb_acl_init(uint32_t n_workers, char **err);

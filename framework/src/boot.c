@@ -13,17 +13,21 @@
 
 #include <plb/log.h>
 
+#include "acl.h"
 #include "boot.h"
 #include "conn.h"
 #include "ctl.h"
 #include "loader.h"
+#include "lua_runtime.h"
+#include "metrics.h"
 #include "registry.h"
 #include "route.h"
 #include "runtime.h"
 #include "svc.h"
 
 enum stage {
-	ST_NONE, ST_EAL, ST_PORTS, ST_MODULES, ST_TABLES, ST_WORKERS, ST_CTL, ST_LAUNCHED,
+	ST_NONE, ST_EAL, ST_PORTS, ST_MODULES, ST_TABLES, ST_WORKERS, ST_CTL, ST_METRICS,
+	ST_LAUNCHED,
 };
 
 static enum stage reached;
@@ -86,12 +90,16 @@ plb_boot(const struct plb_conf *conf, const struct plb_boot_opts *o, char **err)
 		goto err_unwind;
 	reached = ST_MODULES;
 	if ((rc = plb_routes_setup(conf, err)) != 0 || (rc = plb_rcu_init(nw, err)) != 0 ||
+	    (rc = plb_acl_init(nw, err)) != 0 ||
 	    (rc = plb_conns_setup(conf, nw, err)) != 0 || (rc = plb_svc_start(conf, &env, err)) != 0)
 		goto err_tables;
 	if ((rc = plb_stats_start(nw)) != 0) {
 		plb_err(err, rc, "counters: %s", strerror(-rc));
 		goto err_tables;
 	}
+	/* after the services and the ACL tables: the scripts' top level changes them */
+	if ((rc = plb_lua_start(conf, err)) != 0)
+		goto err_tables;
 	reached = ST_TABLES;
 	if ((rc = plb_workers_setup(conf, err)) != 0)
 		goto err_workers;
@@ -99,6 +107,9 @@ plb_boot(const struct plb_conf *conf, const struct plb_boot_opts *o, char **err)
 	if (!o->no_ctl && (rc = plb_ctl_open(conf, err)) != 0)
 		goto err_unwind;
 	reached = ST_CTL;
+	if (!o->no_ctl && (rc = plb_metrics_start(conf, err)) != 0)
+		goto err_unwind;
+	reached = ST_METRICS;
 	if ((rc = plb_ports_start(err)) != 0)
 		goto err_unwind;
 	if ((rc = plb_workers_launch()) != 0) {
@@ -123,11 +134,15 @@ plb_shutdown(void)
 {
 	if (reached >= ST_LAUNCHED)
 		plb_workers_stop();
+	plb_lua_stop();		/* no timers from here on; the policy stays until the tables go */
+	if (reached >= ST_METRICS)
+		plb_metrics_stop();
 	if (reached >= ST_CTL)
 		plb_ctl_close();
 	if (reached >= ST_WORKERS)
 		plb_workers_free();
 	if (reached >= ST_TABLES) {
+		plb_acl_fini();	/* before plb_svc_stop(), which frees the RCU state */
 		plb_svc_stop();
 		plb_conns_free();
 		plb_routes_free();

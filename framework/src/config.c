@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include "conf_table.h"
+#include "metrics.h"
 
 /* ------------------------------------------------------------------ */
 /* messages */
@@ -635,12 +636,16 @@ static const struct conf_key control_keys[] = {
 	  .def_str = "/run/plb/plb.sock" },
 	{ .name = "mode", .parse = conf_mode, .off = offsetof(struct plb_conf, control.mode),
 	  .def = 0600 },
+	{ .name = "metrics", .parse = plb_metrics_conf_parse,
+	  .off = offsetof(struct plb_conf, control.metrics) },
 	{ .name = NULL },
 };
 
 static const char *const log_level_names[] = {
 	"err", "warning", "notice", "info", "debug", NULL,
 };
+
+extern const struct conf_key plb_conf_lua_keys[];	/* conf_lua.c */
 
 /* Top level, in the order they are parsed (members are base = struct plb_conf). */
 static const struct conf_key top_keys[] = {
@@ -655,6 +660,7 @@ static const struct conf_key top_keys[] = {
 	{ .name = "conns", .parse = conf_group, .members = conns_keys },
 	{ .name = "services", .parse = conf_services },
 	{ .name = "routes", .parse = conf_routes },
+	{ .name = "lua", .parse = conf_group, .members = plb_conf_lua_keys },
 	{ .name = NULL },
 };
 

@@ -103,6 +103,10 @@ struct plb_conf {
 	struct {
 		char *socket;		/**< control.socket, default "/run/plb/plb.sock" */
 		uint32_t mode;		/**< control.mode, default 0600 */
+		struct plb_conf_listen4 {
+			uint32_t addr;	/**< network order; 0.0.0.0 = every address */
+			uint16_t port;	/**< host order; 0 = no listener (the default) */
+		} metrics;		/**< control.metrics = "HOST:PORT": Prometheus over HTTP */
 	} control;
 
 	uint32_t n_services;
@@ -117,7 +121,22 @@ struct plb_conf {
 	} conns;
 
 	char *log_level;		/**< log_level = "info" (err|warning|notice|info|debug) */
+
+	struct {			/* lua = { ... } (conf_lua.c); settings point into cfg */
+		const config_setting_t *scripts;	/**< lua.scripts: array of paths, or NULL */
+		uint32_t memory_mb;	/**< lua.memory_mb: the state's memory cap, default 64 */
+		uint32_t instructions;	/**< lua.instructions: budget per callback, default 1000000 */
+		uint32_t allow;		/**< lua.allow: PLB_LUA_ALLOW_* bits, default none */
+		const config_setting_t *vars;	/**< lua.config: what scripts see as plb.config, or NULL */
+	} lua;
 };
+
+/* lua.allow = [ "io", "os", "ffi", "require", "bytecode" ] */
+#define PLB_LUA_ALLOW_IO	0x1
+#define PLB_LUA_ALLOW_OS	0x2
+#define PLB_LUA_ALLOW_FFI	0x4
+#define PLB_LUA_ALLOW_REQUIRE	0x8
+#define PLB_LUA_ALLOW_BYTECODE	0x10
 
 /**
  * [ctl] Parse @file. On success *out is a new plb_conf (free with

@@ -33,6 +33,12 @@ extern const struct plb_conf *plb_ctl_conf;
 /** Refuse arguments other than "v", "cmd" and @allowed (NULL-terminated). */
 int plb_ctl_check_args(json_t *req, const char *const *allowed, char **err);
 
+/**
+ * [ctl] The `stats` command's result (ports, workers, counters, services
+ * with dests), a new reference; what the Prometheus listener renders.
+ */
+json_t *plb_ctl_stats_json(void);
+
 /** [ctl] Once a second from the control loop: the rate estimator, dest GC. */
 void plb_ctl_tick(void);
 

@@ -25,6 +25,8 @@
 #include "config.h"
 #include "ctl.h"
 #include "logging.h"
+#include "lua_runtime.h"
+#include "metrics.h"
 
 #define LOG_TYPE "core"
 #define DEFAULT_CONF "/etc/plb/plb.conf"
@@ -39,6 +41,21 @@ on_signal(int sig)
 		reload_signal = 1;
 	else
 		stop_signal = sig;
+}
+
+/* SIGHUP, after the services: the lua section and its scripts (the old ones stay on failure). */
+static void
+reload_lua(void)
+{
+	struct plb_conf *nc;
+	char *err = NULL;
+
+	plb_lua_reload_event("config");
+	if (plb_conf_load(plb_ctl_conf->file, &nc, &err) == 0)
+		plb_lua_configure(nc, &err);	/* takes nc; logs its own failure */
+	else
+		PLB_LOG(ERR, LOG_TYPE, "SIGHUP: Lua scripts not reloaded: %s", err ? err : "?");
+	free(err);
 }
 
 /* SIGHUP: reload the services from the file, or keep everything and say why. */
@@ -58,6 +75,7 @@ reload(void)
 		PLB_LOG(WARNING, LOG_TYPE, "SIGHUP: reloaded the services; other changed sections "
 			"need a restart");
 	json_decref(res);
+	reload_lua();
 }
 
 static void
@@ -111,9 +129,11 @@ run(const struct plb_conf *conf, int cli_argc, char **cli_argv)
 		plb_ctl_poll(100);
 		if (reload_signal)
 			reload();
+		plb_lua_tick();	/* Lua timers and events: resolution = this loop's 100 ms */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec > last.tv_sec) {
 			plb_ctl_tick();	/* rates, freeing removed dests */
+			plb_metrics_tick();	/* the text GET /metrics serves */
 			last = now;
 		}
 	}

@@ -55,14 +55,15 @@ def port_mac(i):
 
 def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", "proto_icmp"),
         addresses=("192.0.2.1/24",), extra_conf="", module_path=None, timeout=30, more_ports=(),
-        module_conf="", until=None):
+        module_conf="", until=None, control_conf=""):
     """Send @frames (scapy packets or bytes) into port p0; return a Result.
     @more_ports: ports p1, p2, ... as dicts {"addresses": [...], "frames": [...]}
     (both optional); Result.port_out[i] is what went out of p<i>.
     @module_conf goes inside the modules group (module settings, e.g.
     'proto_tcp = { mss_clamp = 1400; };'); @until(stats) -> bool, if given,
     is waited for once the counters settled, before plb stops (the Result's
-    stats are the ones that satisfied it)."""
+    stats are the ones that satisfied it). @control_conf goes inside the
+    control group (e.g. 'metrics = "127.0.0.1:9100";')."""
     tmp = tempfile.mkdtemp(prefix="plb-pkt-")
     try:
         specs = [{"addresses": addresses, "frames": frames}] + list(more_ports)
@@ -87,7 +88,7 @@ def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", 
                 module_conf))
             f.write('workers = { count = %d; poll = "%s"; };\n' % (workers, poll))
             f.write('ports = ( %s );\n' % ", ".join(port_confs))
-            f.write('control = { socket = "%s"; };\n' % sock)
+            f.write('control = { socket = "%s"; %s };\n' % (sock, control_conf))
             f.write(extra_conf)
         logf = open(os.path.join(tmp, "plb.log"), "w+")
         p = subprocess.Popen([os.path.join(BUILD, "plb"), "-c", conf], stdout=logf, stderr=subprocess.STDOUT)
