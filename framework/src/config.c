@@ -638,6 +638,10 @@ static const struct conf_key control_keys[] = {
 	  .def = 0600 },
 	{ .name = "metrics", .parse = plb_metrics_conf_parse,
 	  .off = offsetof(struct plb_conf, control.metrics) },
+	{ .name = "owner", .parse = conf_str, .off = offsetof(struct plb_conf, control.owner),
+	  .min = 1, .max = 255 },
+	{ .name = "group", .parse = conf_str, .off = offsetof(struct plb_conf, control.group),
+	  .min = 1, .max = 255 },
 	{ .name = NULL },
 };
 
@@ -686,6 +690,8 @@ plb_conf_free(struct plb_conf *conf)
 	free(conf->eal_argv);
 	free(conf->module_path);
 	free(conf->control.socket);
+	free(conf->control.owner);
+	free(conf->control.group);
 	free(conf->log_level);
 	free(conf->file);
 	config_destroy(&conf->cfg);

@@ -103,6 +103,8 @@ struct plb_conf {
 	struct {
 		char *socket;		/**< control.socket, default "/run/plb/plb.sock" */
 		uint32_t mode;		/**< control.mode, default 0600 */
+		char *owner;		/**< control.owner: user name or uid owning the socket, default: plb's */
+		char *group;		/**< control.group: group name or gid, default: plb's */
 		struct plb_conf_listen4 {
 			uint32_t addr;	/**< network order; 0.0.0.0 = every address */
 			uint16_t port;	/**< host order; 0 = no listener (the default) */

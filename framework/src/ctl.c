@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,9 +164,46 @@ serve_one(int fd)
 	free(buf);
 }
 
+/* control.owner / control.group: a name or a number; -1 = leave as is. */
+static int
+resolve_ids(const struct plb_conf *conf, uid_t *uid, gid_t *gid, char **err)
+{
+	char *end;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (conf->control.owner) {
+		const struct passwd *pw = getpwnam(conf->control.owner);
+		unsigned long v = strtoul(conf->control.owner, &end, 10);
+
+		if (pw)
+			*uid = pw->pw_uid;
+		else if (*end == '\0')
+			*uid = (uid_t)v;
+		else
+			return plb_err(err, -EINVAL, "%s: control.owner: no user \"%s\"", conf->file,
+				       conf->control.owner);
+	}
+	if (conf->control.group) {
+		const struct group *gr = getgrnam(conf->control.group);
+		unsigned long v = strtoul(conf->control.group, &end, 10);
+
+		if (gr)
+			*gid = gr->gr_gid;
+		else if (*end == '\0')
+			*gid = (gid_t)v;
+		else
+			return plb_err(err, -EINVAL, "%s: control.group: no group \"%s\"", conf->file,
+				       conf->control.group);
+	}
+	return 0;
+}
+
 int
 plb_ctl_open(const struct plb_conf *conf, char **err)
 {
+	uid_t uid;
+	gid_t gid;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = conf->control.socket;
 	char *dir, *slash;
@@ -195,7 +234,12 @@ plb_ctl_open(const struct plb_conf *conf, char **err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return plb_err(err, -errno, "control.socket: socket: %s", strerror(errno));
+	if (resolve_ids(conf, &uid, &gid, err) != 0) {
+		close(fd);
+		return -EINVAL;
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, conf->control.mode) < 0 ||
+	    ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) < 0) ||
 	    listen(fd, 16) < 0) {
 		int e = errno;
 

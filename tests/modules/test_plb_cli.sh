@@ -77,6 +77,22 @@ control = { socket = "$T/plb.sock"; };
 CONF
 expect 1 "offers 1 TX queue\(s\), the 2 workers need one each" -- timeout 30 "$B/plb" -c "$T/queues.conf"
 
+# control socket ownership and mode: control.owner / control.group / control.mode
+cat >"$T/owner.conf" <<CONF
+eal = ["--no-huge", "-m", "256", "--no-pci", "--file-prefix=plbcli$$", "--vdev=net_null0"];
+ports = ( { name = "p0"; dev = "net_null0"; } );
+workers = { count = 1; poll = "adaptive"; };
+control = { socket = "$T/own.sock"; owner = "0"; group = "daemon"; mode = "0660"; };
+CONF
+timeout 30 "$B/plb" -c "$T/owner.conf" >"$T/own.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -S "$T/own.sock" ] && break; sleep 0.1; done
+got=$(stat -c '%U:%G %a' "$T/own.sock" 2>/dev/null)
+kill -TERM $pid 2>/dev/null; wait $pid
+[ "$got" = "root:daemon 660" ] && ok "control socket is root:daemon 660" || { fail "control socket is '$got', expected root:daemon 660"; cat "$T/own.log"; }
+sed -i 's/group = "daemon"/group = "no_such_group_plb"/' "$T/owner.conf"
+expect 1 "control.group: no group \"no_such_group_plb\"" -- timeout 30 "$B/plb" -c "$T/owner.conf"
+
 # EAL override after --: a bad option from the command line reaches EAL and fails it
 expect 1 "rte_eal_init failed" -- timeout 30 "$B/plb" -c "$T/good.conf" -- --no-such-eal-option
 expect 2 "usage: plb" -- "$B/plb" -x

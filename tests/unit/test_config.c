@@ -242,7 +242,7 @@ test_unknown_group_keys(void **state)
 	load_err("mempool = { mbufs = 2047; size = 3; };\n",
 		 ":1: mempool.size: unknown key (expected one of: mbufs, cache, data_room)");
 	load_err("control = {\n  sock = \"/x\";\n};\n",
-		 ":2: control.sock: unknown key (expected one of: socket, mode, metrics)");
+		 ":2: control.sock: unknown key (expected one of: socket, mode, metrics, owner, group)");
 	load_err("ports = (\n  { name = \"p0\"; dev = \"d\"; },\n  { name = \"p1\"; dev = \"e\";\n"
 		 "    adresses = [ \"192.0.2.1/24\" ]; }\n);\n",
 		 ":4: ports[1].adresses: unknown key (expected one of: name, dev, rx_desc, "
