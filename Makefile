@@ -21,7 +21,7 @@ PKGCONF_MODS      := libdpdk libconfig jansson libmicrohttpd luajit
 DEB_PACKAGES := build-essential pkg-config libdpdk-dev dpdk libconfig-dev libjansson-dev \
 	libcmocka-dev libluajit2-5.1-dev libmicrohttpd-dev libpcap-dev iproute2 ethtool \
 	iputils-ping iputils-arping tcpdump curl python3-scapy valgrind binutils \
-	nginx wrk iperf3 socat
+	nginx wrk iperf3 socat haproxy nftables
 
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
 missing := $(strip $(foreach m,$(PKGCONF_MODS) cmocka,$(if $(shell pkg-config --exists $(m) && echo y),,$(m))))
