@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * core.conn: per-worker connection tables. Each worker owns a preallocated
- * array of conns with a free stack, an rte_hash from a direction's 5-tuple
+ * array of conns with a free stack, an index (conn_hash.h) from a direction's 5-tuple
  * to (conn index, direction) (two keys per conn: client side and, unless
  * the mode sees no replies, server side), and a timer wheel. Refreshing a
  * conn only moves its expiry tick; the wheel re-files it lazily when its
@@ -17,8 +17,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
+
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_per_lcore.h>
@@ -29,6 +28,7 @@
 #include <plb/worker.h>
 
 #include "conn.h"
+#include "conn_hash.h"
 
 #define WHEEL_SLOTS	4096u			/* power of two */
 #define NIL		UINT32_MAX
@@ -36,17 +36,8 @@
 #define HEAD		0x80000000u		/* wheel_prev of a list head: HEAD | slot */
 #define EXPIRE_BUDGET	256			/* conns looked at per plb_conns_expire() */
 
-struct conn_key {
-	uint32_t saddr;
-	uint32_t daddr;
-	uint16_t sport;
-	uint16_t dport;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
 struct conn_table {
-	struct rte_hash *h;
+	struct ch_table h;		/* conn_hash.h: tuple -> conn index << 1 | dir */
 	struct plb_conn *conns;		/* [cap] */
 	uint32_t *free_stack;		/* [cap] */
 	uint32_t n_free;
@@ -70,26 +61,26 @@ now_tick(const struct conn_table *t)
 	return rte_get_tsc_cycles() / t->cycles_per_tick;
 }
 
-static inline void
-key_in(struct conn_key *k, const struct plb_conn *c)
+static inline struct ch_key
+key_in(const struct plb_conn *c)
 {
-	memset(k, 0, sizeof(*k));
-	k->saddr = c->caddr.v4;
-	k->daddr = c->vaddr.v4;
-	k->sport = c->cport;
-	k->dport = c->vport;
-	k->proto = c->proto;
+	return ch_key4(c->caddr.v4, c->vaddr.v4, c->cport, c->vport, c->proto);
 }
 
-static inline void
-key_out(struct conn_key *k, const struct plb_conn *c)
+static inline struct ch_key
+key_out(const struct plb_conn *c)
 {
-	memset(k, 0, sizeof(*k));
-	k->saddr = c->daddr.v4;
-	k->daddr = c->laddr.v4;
-	k->sport = c->dport;
-	k->dport = c->lport;
-	k->proto = c->proto;
+	return ch_key4(c->daddr.v4, c->laddr.v4, c->dport, c->lport, c->proto);
+}
+
+/* ch_match_fn: does the conn of @ent have key @k in @ent's direction? */
+static int
+key_match(void *ctx, uint32_t ent, const struct ch_key *k)
+{
+	const struct plb_conn *c = &((struct conn_table *)ctx)->conns[ent >> 1];
+	struct ch_key ck = (ent & 1) == PLB_DIR_IN ? key_in(c) : key_out(c);
+
+	return ck.w0 == k->w0 && ck.w1 == k->w1;
 }
 
 /* ---- timer wheel: lists of conn indexes ---- */
@@ -142,23 +133,17 @@ struct plb_conn *
 plb_conn_lookup(const struct plb_pkt *pkt, int *dir)
 {
 	struct conn_table *t = RTE_PER_LCORE(my_table);
-	struct conn_key k;
-	void *data;
-	uintptr_t v;
+	struct ch_key k;
+	uint32_t ent;
 
 	if (unlikely(t == NULL || pkt->af != AF_INET))
 		return NULL;
-	memset(&k, 0, sizeof(k));
-	k.saddr = pkt->saddr.v4;
-	k.daddr = pkt->daddr.v4;
-	k.sport = pkt->sport;
-	k.dport = pkt->dport;
-	k.proto = pkt->l4_proto;
-	if (rte_hash_lookup_data(t->h, &k, &data) < 0)
+	k = ch_key4(pkt->saddr.v4, pkt->daddr.v4, pkt->sport, pkt->dport, pkt->l4_proto);
+	ent = ch_lookup(&t->h, &k, ch_hash(&k), key_match, t);
+	if (ent == UINT32_MAX)
 		return NULL;
-	v = (uintptr_t)data;
-	*dir = (int)(v & 1);
-	return &t->conns[v >> 1];
+	*dir = (int)(ent & 1);
+	return &t->conns[ent >> 1];
 }
 
 static void
@@ -174,15 +159,15 @@ static void
 conn_free(struct conn_table *t, struct plb_conn *c, int keys)
 {
 	uint32_t idx = (uint32_t)(c - t->conns);
-	struct conn_key k;
+	struct ch_key k;
 
 	if (keys >= 1) {
-		key_in(&k, c);
-		rte_hash_del_key(t->h, &k);
+		k = key_in(c);
+		ch_remove(&t->h, ch_hash(&k), idx << 1 | PLB_DIR_IN);
 	}
 	if (keys >= 2 && !(c->flags & PLB_CONN_F_NO_OUT)) {
-		key_out(&k, c);
-		rte_hash_del_key(t->h, &k);
+		k = key_out(c);
+		ch_remove(&t->h, ch_hash(&k), idx << 1 | PLB_DIR_OUT);
 	}
 	t->free_stack[t->n_free++] = idx;
 	t->count--;
@@ -194,8 +179,8 @@ plb_conn_new(const struct plb_svc *svc, struct plb_dest *dest, const struct plb_
 	struct conn_table *t = RTE_PER_LCORE(my_table);
 	struct plb_svc_stats *ss = &svc->stats[t->worker];
 	struct plb_conn *c;
-	struct conn_key k;
-	uint32_t idx;
+	struct ch_key k;
+	uint32_t idx, hin, hout = 0;
 
 	if (unlikely(t->n_free == 0)) {
 		ss->drop_conn_full++;
@@ -220,22 +205,23 @@ plb_conn_new(const struct plb_svc *svc, struct plb_dest *dest, const struct plb_
 		conn_free(t, c, 0);
 		return NULL;
 	}
-	key_in(&k, c);
-	if (unlikely(rte_hash_add_key_data(t->h, &k, (void *)((uintptr_t)idx << 1 | PLB_DIR_IN)) < 0))
+	/* WHY look first: adding an existing key would take another conn's packets */
+	k = key_in(c);
+	hin = ch_hash(&k);
+	if (unlikely(ch_lookup(&t->h, &k, hin, key_match, t) != UINT32_MAX))
 		goto err_release;
 	if (!(c->flags & PLB_CONN_F_NO_OUT)) {
-		hash_sig_t sig;
-
-		key_out(&k, c);
-		sig = rte_hash_hash(t->h, &k);
-		/* WHY look first: adding an existing key would take another conn's replies */
-		if (unlikely(rte_hash_lookup_with_hash(t->h, &k, sig) >= 0 ||
-			     rte_hash_add_key_with_hash_data(t->h, &k, sig,
-							     (void *)((uintptr_t)idx << 1 | PLB_DIR_OUT)) < 0)) {
-			key_in(&k, c);
-			rte_hash_del_key(t->h, &k);
+		k = key_out(c);
+		hout = ch_hash(&k);
+		if (unlikely(ch_lookup(&t->h, &k, hout, key_match, t) != UINT32_MAX))
 			goto err_release;
-		}
+		if (unlikely(ch_insert(&t->h, hout, idx << 1 | PLB_DIR_OUT) != 0))
+			goto err_release;
+	}
+	if (unlikely(ch_insert(&t->h, hin, idx << 1 | PLB_DIR_IN) != 0)) {
+		if (!(c->flags & PLB_CONN_F_NO_OUT))
+			ch_remove(&t->h, hout, idx << 1 | PLB_DIR_OUT);
+		goto err_release;
 	}
 	__atomic_fetch_add(&dest->inactive_conns, 1, __ATOMIC_RELAXED);
 	dest->stats[t->worker].conns++;
@@ -348,19 +334,19 @@ uint32_t
 plb_conns_dump(uint32_t worker, const struct plb_conn_filter *f, struct plb_conn *out, uint32_t max)
 {
 	struct conn_table *t;
-	const void *key;
-	void *data;
-	uint32_t iter = 0, n = 0;
+	uint32_t n = 0;
 
 	if (worker >= n_tables)
 		return 0;
 	t = &tables[worker];
-	while (n < max && rte_hash_iterate(t->h, &key, &data, &iter) >= 0) {
+	for (uint64_t i = 0; n < max && i < ((uint64_t)t->h.mask + 1) * CH_SLOTS; i++) {
+		const struct ch_bucket *b = &t->h.b[i / CH_SLOTS];
+		uint32_t ent = b->ent[i % CH_SLOTS];
 		const struct plb_conn *c;
 
-		if (((uintptr_t)data & 1) != PLB_DIR_IN)
+		if (b->sig[i % CH_SLOTS] == 0 || (ent & 1) != PLB_DIR_IN)
 			continue;	/* each conn once: by its client-side key */
-		c = &t->conns[(uintptr_t)data >> 1];
+		c = &t->conns[ent >> 1];
 		if ((f->proto && c->proto != f->proto) || (f->vaddr && c->vaddr.v4 != f->vaddr) ||
 		    (f->vport && c->vport != f->vport) || (f->caddr && c->caddr.v4 != f->caddr) ||
 		    (f->daddr && c->daddr.v4 != f->daddr))
@@ -404,27 +390,23 @@ plb_conns_setup(const struct plb_conf *conf, uint32_t n_workers, char **err)
 	n_tables = n_workers;
 	for (uint32_t w = 0; w < n_workers; w++) {
 		struct conn_table *t = &tables[w];
-		char name[RTE_HASH_NAMESIZE];
-		struct rte_hash_parameters p = {
-			.name = name, .entries = cap * 2, .key_len = sizeof(struct conn_key),
-			.hash_func = rte_hash_crc, .socket_id = (int)rte_socket_id(),
-			/* WHY: without it an insert can fail before the table is full */
-			.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-		};
+		/* two keys a conn, at most half the slots used: 4 slots a conn */
+		uint64_t buckets = rte_align64pow2(((uint64_t)cap * 4 + CH_SLOTS - 1) / CH_SLOTS);
 
-		snprintf(name, sizeof(name), "plb_conn_%u", w);
 		t->worker = w;
 		t->cap = cap;
 		t->tick_ms = conf->conns.tick_ms;
 		t->cycles_per_tick = rte_get_tsc_hz() * conf->conns.tick_ms / 1000;
 		if (t->cycles_per_tick == 0)
 			t->cycles_per_tick = 1;
-		t->h = rte_hash_create(&p);
+		t->h.mask = (uint32_t)(buckets - 1);
+		t->h.b = rte_zmalloc_socket("plb_conn_index", buckets * sizeof(*t->h.b),
+					    RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
 		t->conns = rte_zmalloc_socket("plb_conns", (size_t)cap * sizeof(*t->conns),
 					      RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
 		t->free_stack = rte_malloc_socket("plb_conn_free", (size_t)cap * sizeof(uint32_t), 0,
 						  (int)rte_socket_id());
-		if (t->h == NULL || t->conns == NULL || t->free_stack == NULL)
+		if (t->h.b == NULL || t->conns == NULL || t->free_stack == NULL)
 			return plb_err(err, -ENOMEM, "conns: worker %u: cannot allocate a table of %u conns "
 				       "(conns.per_worker): %s", w, cap, rte_strerror(rte_errno));
 		for (uint32_t i = 0; i < cap; i++)
@@ -441,7 +423,7 @@ void
 plb_conns_free(void)
 {
 	for (uint32_t w = 0; tables && w < n_tables; w++) {
-		rte_hash_free(tables[w].h);
+		rte_free(tables[w].h.b);
 		rte_free(tables[w].conns);
 		rte_free(tables[w].free_stack);
 	}

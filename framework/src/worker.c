@@ -49,6 +49,7 @@ struct worker {
 	struct rte_mbuf ***stage;	/* [n_workers][burst]: packets for each owner */
 	uint32_t *n_stage;
 	struct rte_mbuf **own;		/* [burst]: packets this worker owns */
+	const struct plb_l3_ops **own_l3;	/* [burst]: their handlers, found once */
 	volatile int stop;
 	void (*call_fn)(void *arg);	/* plb_worker_call(): run once on this worker */
 	void *call_arg;
@@ -152,11 +153,14 @@ eth_parse(struct worker *w, struct rte_mbuf *m)
 	return l3;
 }
 
+/* Run the L3 handler on a packet this worker owns; @l3 NULL: look it up. */
 static void
-deliver(struct worker *w, struct rte_mbuf *m)
+deliver(struct worker *w, struct rte_mbuf *m, const struct plb_l3_ops *l3)
 {
 	struct plb_pkt *pkt = plb_pkt_of(m);
-	const struct plb_l3_ops *l3 = plb_reg_l3_get(pkt->ethertype);
+
+	if (l3 == NULL)
+		l3 = plb_reg_l3_get(pkt->ethertype);	/* handed over: parsed elsewhere */
 
 	if (unlikely(l3 == NULL || l3->rcv(pkt) != PLB_STOLEN)) {
 		/* a shared packet is dropped by design once it is read: not a drop */
@@ -185,7 +189,7 @@ broadcast(struct worker *w, struct rte_mbuf *m)
 			rte_pktmbuf_free(m);	/* drops that worker's reference */
 		}
 	}
-	deliver(w, m);
+	deliver(w, m, NULL);
 }
 
 /* Parse a burst from an RX queue, hand over what others own, run the rest. */
@@ -208,14 +212,18 @@ rx_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (n_workers > 1 && l3->steer)
 			owner = l3->steer(plb_pkt_of(m));
-		if (likely(owner == w->id))
+		if (likely(owner == w->id)) {
+			w->own_l3[n_own] = l3;
 			w->own[n_own++] = m;
+		}
 		else if (owner == PLB_STEER_ALL)
 			broadcast(w, m);
 		else if (likely(owner < n_workers))
 			w->stage[owner][w->n_stage[owner]++] = m;
-		else
+		else {
+			w->own_l3[n_own] = l3;
 			w->own[n_own++] = m;	/* a bad owner: keep it rather than lose it */
+		}
 	}
 	for (uint32_t o = 0; o < n_workers; o++) {
 		uint32_t k = w->n_stage[o], sent;
@@ -233,7 +241,7 @@ rx_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		w->n_stage[o] = 0;
 	}
 	for (uint32_t i = 0; i < n_own; i++)
-		deliver(w, w->own[i]);
+		deliver(w, w->own[i], w->own_l3[i]);
 }
 
 static int
@@ -266,7 +274,7 @@ worker_main(void *arg)
 			w->st.handover_in += n;
 			got += n;
 			for (unsigned i = 0; i < n; i++)
-				deliver(w, pkts[i]);
+				deliver(w, pkts[i], NULL);
 		}
 		tx_flush(w);
 		if (unlikely(__atomic_load_n(&w->call_fn, __ATOMIC_ACQUIRE) != NULL)) {
@@ -307,7 +315,8 @@ worker_alloc(struct worker *w, uint32_t id, unsigned lcore, uint32_t ring_size, 
 	w->stage = rte_zmalloc_socket("plb_stage", n_workers * sizeof(*w->stage), 0, socket);
 	w->n_stage = rte_zmalloc_socket("plb_nstage", n_workers * sizeof(*w->n_stage), 0, socket);
 	w->own = rte_zmalloc_socket("plb_own", burst * sizeof(*w->own), 0, socket);
-	if (!w->txb || !w->stage || !w->n_stage || !w->own)
+	w->own_l3 = rte_zmalloc_socket("plb_own", burst * sizeof(*w->own_l3), 0, socket);
+	if (!w->txb || !w->stage || !w->n_stage || !w->own || !w->own_l3)
 		return plb_err(err, -ENOMEM, "worker %u: out of memory", id);
 	for (uint32_t o = 0; o < n_workers; o++) {
 		w->stage[o] = rte_zmalloc_socket("plb_stage", burst * sizeof(**w->stage), 0, socket);
@@ -408,6 +417,7 @@ plb_workers_free(void)
 		rte_free(w->stage);
 		rte_free(w->n_stage);
 		rte_free(w->own);
+		rte_free(w->own_l3);
 		free(w->rxq);
 	}
 	rte_free(workers);

@@ -16,6 +16,7 @@
  * Config keys: none (any key is an error).
  */
 #include <errno.h>
+#include <string.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
@@ -174,6 +175,33 @@ ipv4_owner(const struct plb_pkt *pkt, enum plb_addr_kind kind)
 	}
 }
 
+/*
+ * [fast] 1 if the one's complement sum of the @ihl-byte header (checksum
+ * field included) is 0xffff. 32-bit words into a 64-bit sum: a fifth of the
+ * work of a generic checksum for the usual 20 bytes (bench/).
+ */
+static inline int
+ipv4_hdr_sum_ok(const void *hdr, uint32_t ihl)
+{
+	const uint8_t *p = hdr;
+	uint32_t w[5];
+	uint64_t sum;
+
+	memcpy(w, p, sizeof(w));	/* unaligned-safe; compiles to plain loads */
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	for (uint32_t i = sizeof(w); i < ihl; i += 4) {
+		uint32_t x;
+
+		memcpy(&x, p + i, 4);
+		sum += x;
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /* [fast] Validate the IPv4 header at pkt->l3_off and fill @pkt. */
 static enum plb_verdict
 ipv4_parse(struct plb_pkt *pkt)
@@ -202,9 +230,13 @@ ipv4_parse(struct plb_pkt *pkt)
 	if (tot_len > frame_len || tot_len < ihl)
 		return ipv4_drop(IPV4_C_BAD_LEN);
 
-	/* summing a valid header, checksum field included, gives 0xffff */
-	if (rte_ipv4_cksum(ip) != 0)
+	/* the NIC may have checked it already; otherwise sum it here */
+	if (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) {
+		/* verified by the device */
+	} else if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		   !ipv4_hdr_sum_ok(plb_pkt_l3(pkt), ihl)) {
 		return ipv4_drop(IPV4_C_BAD_CSUM);
+	}
 
 	/* Ethernet pads short frames: cut what lies beyond the IP packet */
 	if (tot_len < frame_len &&
