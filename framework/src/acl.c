@@ -615,6 +615,12 @@ plb_acl_set_limit(uint32_t max_prefixes)
 	limit = max_prefixes ? max_prefixes : ACL_DEFAULT_LIMIT;
 }
 
+uint32_t
+plb_acl_limit(void)
+{
+	return limit;
+}
+
 int
 plb_acl_init(uint32_t n_workers, char **err)
 {

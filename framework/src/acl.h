@@ -61,6 +61,8 @@ void plb_acl_foreach_scope(void (*fn)(const struct plb_acl_scope *sc, void *arg)
 
 /** [ctl] Most prefixes a list may hold (0: the default, 1048576). */
 void plb_acl_set_limit(uint32_t max_prefixes);
+/** [ctl] The prefixes a list may hold now. */
+uint32_t plb_acl_limit(void);
 
 /** [ctl] Set up (after EAL and RCU) / tear down. */
 int plb_acl_init(uint32_t n_workers, char **err);

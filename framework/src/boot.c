@@ -61,6 +61,8 @@ plb_check(const struct plb_conf *conf, char **err)
 
 	if (rc == 0)
 		rc = plb_svc_check(conf, &env, err);
+	if (rc == 0)
+		rc = plb_lua_check(conf, err);	/* the scripts' top level, nothing applied */
 	plb_loader_unload_all();
 	plb_reg_reset();
 	return rc;

@@ -202,79 +202,94 @@ api_push_str(lua_State *L, const char *k, const char *v)
 	lua_setfield(L, -2, k);
 }
 
-static void
-api_service_row(const struct plb_svc *svc, void *arg)
+/* The running dest of @svc (may be NULL) for spec dest @cd, or NULL. */
+static const struct plb_dest *
+api_live_dest(const struct plb_svc *svc, const struct plb_conf_dest *cd)
 {
-	lua_State *L = arg;
-	struct lpol_svc key = { .proto = svc->proto, .vip = svc->vaddr.v4, .port = ntohs(svc->vport) };
-	uint32_t nw = plb_workers_n(), n;
-	const struct plb_conf_svc *sp = lpol_specs(&n);
-	int si = lpol_svc_find(&key);
-	char vip[INET_ADDRSTRLEN], buf[80];
-
-	if (svc->af != AF_INET || si < 0)
-		return;
-	inet_ntop(AF_INET, &svc->vaddr.v4, vip, sizeof(vip));
-	lua_newtable(L);
-	api_push_str(L, "proto", api_proto_name(svc->proto));
-	api_push_str(L, "vip", vip);
-	api_push_num(L, "port", key.port);
-	snprintf(buf, sizeof(buf), "%s:%s:%u", api_proto_name(svc->proto), vip, key.port);
-	api_push_str(L, "name", buf);
-	api_push_str(L, "scheduler", svc->sched_name ? svc->sched_name : "");
-	api_push_str(L, "fwd", svc->fwd_name ? svc->fwd_name : "");
-	lua_newtable(L);
-	for (uint32_t i = 0, k = 0; i < svc->n_dests; i++) {
+	for (uint32_t i = 0; svc && i < svc->n_dests; i++) {
 		const struct plb_dest *d = svc->dests[i];
-		uint64_t t[5] = { 0 };
-		uint32_t w = d->weight, saved;
-		char da[INET_ADDRSTRLEN];
-		int di;
 
-		if (d->flags & PLB_DEST_F_REMOVED)
-			continue;
-		for (uint32_t x = 0; d->stats && x < nw; x++) {
-			const volatile struct plb_dest_stats *s = &d->stats[x];
-
-			t[0] += s->conns;
-			t[1] += s->pkts_in;
-			t[2] += s->pkts_out;
-			t[3] += s->bytes_in;
-			t[4] += s->bytes_out;
-		}
-		di = lpol_dest_find(si, d->addr.v4, ntohs(d->port));
-		if (di >= 0)
-			w = sp[si].dests[di].weight;
-		inet_ntop(AF_INET, &d->addr.v4, da, sizeof(da));
-		lua_newtable(L);
-		api_push_str(L, "addr", da);
-		api_push_num(L, "port", ntohs(d->port));
-		snprintf(buf, sizeof(buf), "%s:%u", da, ntohs(d->port));
-		api_push_str(L, "name", buf);
-		api_push_num(L, "weight", w);
-		lua_pushboolean(L, di >= 0 && lpol_is_down(si, di, &saved));
-		lua_setfield(L, -2, "down");
-		api_push_num(L, "active", (double)__atomic_load_n(&d->active_conns, __ATOMIC_RELAXED));
-		api_push_num(L, "inactive", (double)__atomic_load_n(&d->inactive_conns, __ATOMIC_RELAXED));
-		api_push_num(L, "conns", (double)t[0]);
-		api_push_num(L, "pkts_in", (double)t[1]);
-		api_push_num(L, "pkts_out", (double)t[2]);
-		api_push_num(L, "pkts", (double)(t[1] + t[2]));
-		api_push_num(L, "bytes_in", (double)t[3]);
-		api_push_num(L, "bytes_out", (double)t[4]);
-		api_push_num(L, "bytes", (double)(t[3] + t[4]));
-		lua_rawseti(L, -2, (int)++k);
+		if (!(d->flags & PLB_DEST_F_REMOVED) && d->addr.v4 == cd->addr &&
+		    ntohs(d->port) == cd->port)
+			return d;
 	}
-	lua_setfield(L, -2, "dests");
-	lua_rawseti(L, -2, (int)lua_objlen(L, -2) + 1);
+	return NULL;
 }
 
-/* plb.services() -> { { proto, vip, port, name, scheduler, fwd, dests = { ... } }, ... } */
+/* Push the row of dest @cd: settings as the transaction sees them, counters from @d (or 0). */
+static void
+api_dest_row(lua_State *L, const struct plb_conf_dest *cd, const struct plb_dest *d)
+{
+	uint32_t nw = plb_workers_n();
+	uint64_t t[5] = { 0 };
+	char da[INET_ADDRSTRLEN], buf[80];
+
+	for (uint32_t x = 0; d && d->stats && x < nw; x++) {
+		const volatile struct plb_dest_stats *s = &d->stats[x];
+
+		t[0] += s->conns;
+		t[1] += s->pkts_in;
+		t[2] += s->pkts_out;
+		t[3] += s->bytes_in;
+		t[4] += s->bytes_out;
+	}
+	inet_ntop(AF_INET, &cd->addr, da, sizeof(da));
+	lua_newtable(L);
+	api_push_str(L, "addr", da);
+	api_push_num(L, "port", cd->port);
+	snprintf(buf, sizeof(buf), "%s:%u", da, cd->port);
+	api_push_str(L, "name", buf);
+	api_push_num(L, "weight", cd->weight);
+	lua_pushboolean(L, cd->down);
+	lua_setfield(L, -2, "down");
+	api_push_num(L, "active", d ? (double)__atomic_load_n(&d->active_conns, __ATOMIC_RELAXED) : 0);
+	api_push_num(L, "inactive",
+		     d ? (double)__atomic_load_n(&d->inactive_conns, __ATOMIC_RELAXED) : 0);
+	api_push_num(L, "conns", (double)t[0]);
+	api_push_num(L, "pkts_in", (double)t[1]);
+	api_push_num(L, "pkts_out", (double)t[2]);
+	api_push_num(L, "pkts", (double)(t[1] + t[2]));
+	api_push_num(L, "bytes_in", (double)t[3]);
+	api_push_num(L, "bytes_out", (double)t[4]);
+	api_push_num(L, "bytes", (double)(t[3] + t[4]));
+}
+
+/*
+ * plb.services() -> { { proto, vip, port, name, scheduler, fwd, dests = { ... } }, ... }:
+ * the services as the transaction sees them, counters from the running ones
+ * (none under plb -t).
+ */
 static int
 api_services(lua_State *L)
 {
+	uint32_t n;
+	const struct plb_conf_svc *sp = lpol_specs(&n);
+
 	lua_newtable(L);
-	plb_svc_foreach(api_service_row, L);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct plb_conf_svc *cs = &sp[i];
+		const struct plb_svc *svc = lpol_checking() ? NULL :
+			plb_svc_lookup(AF_INET, cs->proto, &(struct plb_addr){ .v4 = cs->vip },
+				       htons(cs->port));
+		char vip[INET_ADDRSTRLEN], buf[80];
+
+		inet_ntop(AF_INET, &cs->vip, vip, sizeof(vip));
+		lua_newtable(L);
+		api_push_str(L, "proto", api_proto_name(cs->proto));
+		api_push_str(L, "vip", vip);
+		api_push_num(L, "port", cs->port);
+		snprintf(buf, sizeof(buf), "%s:%s:%u", api_proto_name(cs->proto), vip, cs->port);
+		api_push_str(L, "name", buf);
+		api_push_str(L, "scheduler", cs->sched ? cs->sched : "");
+		api_push_str(L, "fwd", cs->fwd ? cs->fwd : "");
+		lua_newtable(L);
+		for (uint32_t k = 0; k < cs->n_dests; k++) {
+			api_dest_row(L, &cs->dests[k], api_live_dest(svc, &cs->dests[k]));
+			lua_rawseti(L, -2, (int)k + 1);
+		}
+		lua_setfield(L, -2, "dests");
+		lua_rawseti(L, -2, (int)i + 1);
+	}
 	return 1;
 }
 
@@ -316,12 +331,26 @@ api_push_json(lua_State *L, json_t *j)
 	}
 }
 
-/* plb.stats() -> what `plbctl stats --json` shows (ports, workers, counters, services). */
+/*
+ * plb.stats() -> what `plbctl stats --json` shows (ports, workers, counters,
+ * services); under plb -t (nothing runs) those four are empty tables.
+ */
 static int
 api_stats(lua_State *L)
 {
-	json_t *req = json_pack("{s:i, s:s}", "v", PLB_CTL_VERSION, "cmd", "stats");
-	json_t *res = req ? plb_ctl_handle(req) : NULL;
+	json_t *req, *res;
+
+	if (lpol_checking()) {
+		lua_newtable(L);
+		for (int i = 0; i < 4; i++) {
+			lua_newtable(L);
+			lua_setfield(L, -2, (const char *[]){ "ports", "workers", "counters",
+							       "services" }[i]);
+		}
+		return 1;
+	}
+	req = json_pack("{s:i, s:s}", "v", PLB_CTL_VERSION, "cmd", "stats");
+	res = req ? plb_ctl_handle(req) : NULL;
 
 	json_decref(req);
 	if (res == NULL || !json_is_true(json_object_get(res, "ok"))) {
@@ -333,7 +362,7 @@ api_stats(lua_State *L)
 	return 1;
 }
 
-/* ---- weights, quiesce, down/up ---- */
+/* ---- weights, quiesce, down/up (the dest's down flag; the weight stays) ---- */
 
 static int
 api_set_weight(lua_State *L)

@@ -172,8 +172,6 @@ plb_lua_reload_event(const char *what)
 {
 	struct lrt_event e = { .name = "reload" };
 
-	if (strcmp(what, "config") == 0)
-		lpol_reapply_downs();
 	snprintf(e.what, sizeof(e.what), "%s", what);
 	lrt_queue(&e);
 }

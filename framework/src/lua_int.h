@@ -55,6 +55,7 @@ struct lrt {
 	uint32_t n_timers;
 	uint32_t next_id;
 	uint32_t n_handlers;
+	int check;		/* plb -t's throw-away state: no counters, no last_error */
 };
 
 /** The runtime of @L (the allocator's user data). */
@@ -102,14 +103,24 @@ enum lpol_acl_op { LPOL_ACL_ADD, LPOL_ACL_DEL, LPOL_ACL_SET };
 /** Start a transaction (one entry into Lua). */
 void lpol_begin(void);
 /**
- * Apply the transaction: services (one plb_svc_replace), then the ACL edits
- * in call order, then queue the dest events. 0 or -errno with *err.
+ * plb -t: start a transaction over a copy of @specs (the config's services,
+ * nothing running); it must be dropped with lpol_abort(). 0 or -ENOMEM.
+ */
+int lpol_begin_check(const struct plb_conf_svc *specs, uint32_t n, char **err);
+/**
+ * Apply the transaction, all or nothing: check every ACL edit (prefixes,
+ * list sizes), then the services (one plb_svc_replace), then the ACL edits
+ * in call order; an edit failing then rolls back what was applied. Queues a
+ * dest_down/dest_up event per dest whose down flag changed. 0 or -errno
+ * with *err.
  */
 int lpol_commit(char **err);
 /** Drop the transaction: nothing it asked for happens. */
 void lpol_abort(void);
 /** 1 while a transaction is open. */
 int lpol_active(void);
+/** 1 inside plb -t's transaction (lpol_begin_check). */
+int lpol_checking(void);
 
 /** The services as the transaction sees them (its own changes included). */
 const struct plb_conf_svc *lpol_specs(uint32_t *n);
@@ -118,20 +129,13 @@ int lpol_svc_find(const struct lpol_svc *s);
 /** Index of dest @addr:@port (host order) in spec @si, or -1. */
 int lpol_dest_find(int si, uint32_t addr, uint16_t port);
 
-/** Set a dest's weight (a down dest keeps 0 and comes back with @w). 0 or -errno. */
+/** Set a dest's weight (down or not). 0 or -errno. */
 int lpol_set_weight(int si, int di, uint32_t w, char **err);
-/** Mark a dest down (weight 0, the weight remembered) or up (weight restored). */
+/** Set or clear a dest's down flag; its weight stays. 0 or -errno. */
 int lpol_set_down(int si, int di, int down, char **err);
-/** 1 if the dest is marked down; *weight gets the weight it comes back with. */
-int lpol_is_down(int si, int di, uint32_t *weight);
 
 /** Queue an ACL edit (takes ownership of @p, malloc'ed, @n entries). */
 int lpol_acl(enum lpol_acl_op op, const struct plb_acl_scope *sc, enum plb_acl_list l,
 	     struct plb_ifaddr4 *p, uint32_t n, char **err);
-
-/** After a services reload: mark the remembered down dests down again. */
-void lpol_reapply_downs(void);
-/** Forget every remembered down mark (the runtime stops). */
-void lpol_reset(void);
 
 #endif /* PLB_CORE_LUA_INT_H */

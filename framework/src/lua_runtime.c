@@ -8,6 +8,8 @@
  * a new state runs every script in one transaction; only when all of them
  * ran is the transaction applied and the old state closed. Timers and events
  * (lua_events.c) run from plb_lua_tick(), each call its own transaction.
+ * plb -t (plb_lua_check) runs the scripts in a throw-away state the same way
+ * and applies nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,13 +25,15 @@
 #include "lua_int.h"
 #include "lua_runtime.h"
 
-static struct {
+struct lrt_set {
 	char **scripts;
 	uint32_t n;
 	uint32_t memory_mb, instructions, allow;
 	const void *vars;
 	struct plb_conf *owned;	/* a SIGHUP config whose settings are in force */
-} set;
+};
+
+static struct lrt_set set;
 
 static struct lrt *cur;			/* the state in force, NULL: none */
 static char *last_error;
@@ -147,7 +151,7 @@ lrt_call(struct lrt *rt, int nargs, const char *what, int own_txn, char **err)
 	lua_insert(L, base);
 	rt->budget_hit = rt->mem_hit = 0;
 	rt->mem_where[0] = '\0';
-	n_calls++;
+	n_calls += !rt->check;
 	if (own_txn)
 		lpol_begin();
 	lua_sethook(L, lrt_hook, LUA_MASKCOUNT, (int)rt->budget);
@@ -161,7 +165,7 @@ lrt_call(struct lrt *rt, int nargs, const char *what, int own_txn, char **err)
 
 		if (rc == LUA_ERRMEM || (rt->mem_hit && !rt->budget_hit)) {
 			snprintf(mem, sizeof(mem), "%s%smemory limit of %u MB exceeded (lua.memory_mb)",
-				 rt->mem_where, rt->mem_where[0] ? ": " : "", set.memory_mb);
+				 rt->mem_where, rt->mem_where[0] ? ": " : "", (unsigned)(rt->mem_max >> 20));
 			m = mem;
 		}
 		if (m == NULL)
@@ -185,8 +189,10 @@ lrt_call(struct lrt *rt, int nargs, const char *what, int own_txn, char **err)
 	}
 	free(cerr);
 	if (rc != 0) {
-		n_call_errors++;
-		lrt_set_error(msg ? msg : what);
+		if (!rt->check) {
+			n_call_errors++;
+			lrt_set_error(msg ? msg : what);
+		}
 		if (err)	/* loading: the caller logs */
 			plb_err(err, -EINVAL, "%s", msg ? msg : what);
 		else
@@ -334,22 +340,22 @@ lrt_free(struct lrt *rt)
 }
 
 static struct lrt *
-lrt_new(char **err)
+lrt_new(const struct lrt_set *st, char **err)
 {
 	struct lrt *rt = calloc(1, sizeof(*rt));
 
 	if (rt == NULL)
 		return plb_err(err, -ENOMEM, "out of memory"), NULL;
-	rt->mem_max = (size_t)set.memory_mb << 20;
+	rt->mem_max = (size_t)st->memory_mb << 20;
 	rt->slack = LRT_SLACK;
-	rt->budget = set.instructions;
-	rt->allow = set.allow;
-	rt->vars = set.vars;
+	rt->budget = st->instructions;
+	rt->allow = st->allow;
+	rt->vars = st->vars;
 	rt->L = lua_newstate(lrt_alloc, rt);
 	if (rt->L == NULL) {
 		free(rt);
 		return plb_err(err, -ENOMEM, "cannot create a Lua state (lua.memory_mb %u)",
-			       set.memory_mb), NULL;
+			       st->memory_mb), NULL;
 	}
 	lrt_sandbox(rt->L, rt->allow);
 	lua_newtable(rt->L);
@@ -418,7 +424,7 @@ lrt_load(char **err)
 		lrt_set_error(NULL);
 		return 0;
 	}
-	rt = lrt_new(err);
+	rt = lrt_new(&set, err);
 	if (rt == NULL) {
 		rc = -ENOMEM;
 		goto err_count;
@@ -453,9 +459,9 @@ err_count:
 	return rc;
 }
 
-/* Take the `lua` settings of @conf. */
+/* Take the `lua` settings of @conf into @st (its old script list freed). */
 static int
-lrt_settings(const struct plb_conf *conf, char **err)
+lrt_settings(struct lrt_set *st, const struct plb_conf *conf, char **err)
 {
 	const config_setting_t *s = conf->lua.scripts;
 	uint32_t n = s ? (uint32_t)config_setting_length(s) : 0;
@@ -470,22 +476,22 @@ lrt_settings(const struct plb_conf *conf, char **err)
 			free(v);
 			return plb_err(err, -ENOMEM, "out of memory");
 		}
-	for (uint32_t i = 0; i < set.n; i++)
-		free(set.scripts[i]);
-	free(set.scripts);
-	set.scripts = v;
-	set.n = n;
-	set.memory_mb = conf->lua.memory_mb ? conf->lua.memory_mb : 64;
-	set.instructions = conf->lua.instructions ? conf->lua.instructions : 1000000;
-	set.allow = conf->lua.allow;
-	set.vars = conf->lua.vars;
+	for (uint32_t i = 0; i < st->n; i++)
+		free(st->scripts[i]);
+	free(st->scripts);
+	st->scripts = v;
+	st->n = n;
+	st->memory_mb = conf->lua.memory_mb ? conf->lua.memory_mb : 64;
+	st->instructions = conf->lua.instructions ? conf->lua.instructions : 1000000;
+	st->allow = conf->lua.allow;
+	st->vars = conf->lua.vars;
 	return 0;
 }
 
 int
 plb_lua_start(const struct plb_conf *conf, char **err)
 {
-	int rc = lrt_settings(conf, err);
+	int rc = lrt_settings(&set, conf, err);
 
 	return rc ? rc : lrt_load(err);
 }
@@ -503,7 +509,7 @@ plb_lua_reload(json_t **result, char **err)
 int
 plb_lua_configure(struct plb_conf *conf, char **err)
 {
-	typeof(set) old = set;
+	struct lrt_set old = set;
 	char **copy = calloc(set.n + 1, sizeof(*copy));
 	int rc;
 
@@ -514,7 +520,7 @@ plb_lua_configure(struct plb_conf *conf, char **err)
 	for (uint32_t i = 0; i < set.n; i++)
 		copy[i] = strdup(set.scripts[i]);
 	old.scripts = copy;
-	rc = lrt_settings(conf, err);
+	rc = lrt_settings(&set, conf, err);
 	if (rc) {
 		for (uint32_t i = 0; i < set.n; i++)
 			free(copy[i]);
@@ -539,6 +545,34 @@ plb_lua_configure(struct plb_conf *conf, char **err)
 	return 0;
 }
 
+int
+plb_lua_check(const struct plb_conf *conf, char **err)
+{
+	struct lrt_set st = { 0 };
+	struct lrt *rt = NULL;
+	int rc = lrt_settings(&st, conf, err);
+
+	if (rc != 0 || st.n == 0)
+		goto out;
+	rt = lrt_new(&st, err);
+	if (rt == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rt->check = 1;
+	if ((rc = lpol_begin_check(conf->services, conf->n_services, err)) != 0)
+		goto out;
+	for (uint32_t i = 0; i < st.n && rc == 0; i++)
+		rc = lrt_run_file(rt, st.scripts[i], err);
+	lpol_abort();
+out:
+	lrt_free(rt);
+	for (uint32_t i = 0; i < st.n; i++)
+		free(st.scripts[i]);
+	free(st.scripts);
+	return rc;
+}
+
 void
 plb_lua_stop(void)
 {
@@ -551,7 +585,7 @@ plb_lua_stop(void)
 	memset(&set, 0, sizeof(set));
 	lrt_events_reset();
 	lrt_set_error(NULL);
-	lpol_reset();
+	lpol_abort();
 }
 
 /* ---- queries ---- */

@@ -50,6 +50,15 @@ void plb_lua_reload_event(const char *what);
 /** What `plbctl lua status` shows. */
 json_t *plb_lua_status(void);
 
+/**
+ * plb -t: run the top level of @conf's scripts in a throw-away state (same
+ * sandbox and limits) over a copy of @conf's services; nothing is applied,
+ * no timer or handler ever runs, the runtime in force (if any) is not
+ * touched. No scripts: 0. 0 or -errno with *err "FILE:LINE: ..." (syntax
+ * error, runtime error, budget or memory cap, unreadable file).
+ */
+int plb_lua_check(const struct plb_conf *conf, char **err);
+
 /** Close the state, cancel timers; the policy in force stays. */
 void plb_lua_stop(void);
 

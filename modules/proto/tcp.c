@@ -343,15 +343,15 @@ tcp_rewrite4(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr
 {
 	const struct rte_ipv4_hdr *ip = plb_pkt_l3(pkt);
 	struct rte_tcp_hdr *th = plb_pkt_l4(pkt);
-	uint16_t c = th->cksum;
+	uint32_t s = plb_csum_begin(th->cksum);
 
-	c = plb_csum_replace4(c, ip->src_addr, saddr);
-	c = plb_csum_replace4(c, ip->dst_addr, daddr);
-	c = plb_csum_replace2(c, th->src_port, sport);
-	c = plb_csum_replace2(c, th->dst_port, dport);
+	s = plb_csum_add4(s, ip->src_addr, saddr);
+	s = plb_csum_add4(s, ip->dst_addr, daddr);
+	s = plb_csum_add2(s, th->src_port, sport);
+	s = plb_csum_add2(s, th->dst_port, dport);
 	th->src_port = sport;
 	th->dst_port = dport;
-	th->cksum = c;
+	th->cksum = plb_csum_end(s);
 	pkt->sport = sport;
 	pkt->dport = dport;
 	if (tcp_mss_clamp != 0 && (th->tcp_flags & RTE_TCP_SYN_FLAG))

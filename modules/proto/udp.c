@@ -132,13 +132,15 @@ udp_rewrite4(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr
 {
 	const struct rte_ipv4_hdr *ip = plb_pkt_l3(pkt);
 	struct rte_udp_hdr *uh = plb_pkt_l4(pkt);
-	uint16_t c = uh->dgram_cksum;
+	if (uh->dgram_cksum != 0) {
+		uint32_t s = plb_csum_begin(uh->dgram_cksum);
+		uint16_t c;
 
-	if (c != 0) {
-		c = plb_csum_replace4(c, ip->src_addr, saddr);
-		c = plb_csum_replace4(c, ip->dst_addr, daddr);
-		c = plb_csum_replace2(c, uh->src_port, sport);
-		c = plb_csum_replace2(c, uh->dst_port, dport);
+		s = plb_csum_add4(s, ip->src_addr, saddr);
+		s = plb_csum_add4(s, ip->dst_addr, daddr);
+		s = plb_csum_add2(s, uh->src_port, sport);
+		s = plb_csum_add2(s, uh->dst_port, dport);
+		c = plb_csum_end(s);
 		uh->dgram_cksum = c != 0 ? c : 0xffff;
 	}
 	uh->src_port = sport;

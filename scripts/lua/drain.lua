@@ -3,8 +3,9 @@
 -- drain.lua: take one dest out of service gently. Its weight goes from
 -- what it has now to 0 in STEPS equal steps, one every INTERVAL seconds
 -- (new conns move to the other dests while established ones finish), then
--- it is marked down (plb.down: never picked; plb.up brings it back with the
--- weight it had before the drain). Settings (lua.config):
+-- it is marked down (plb.down: never picked) with the weight it had before
+-- the drain put back in the same step, so plb.up (or `plbctl dest edit ...
+-- down false`) brings it back at full weight. Settings (lua.config):
 --   drain_service = "tcp:192.0.2.100:80"; drain_dest = "198.51.100.11:8080";
 --   drain_steps = 5; drain_interval = 10;
 -- Without drain_service/drain_dest the script does nothing.
@@ -50,9 +51,9 @@ timer = plb.every(INTERVAL, function()
 		plb.log("info", string.format("drain %s %s: step %d/%d, weight %d", SVC, DEST, step, STEPS, w))
 		return
 	end
-	-- plb.down remembers the weight it comes back with: the one before the drain
-	plb.set_weight(SVC, DEST, start)
+	-- one transaction: down, and the weight it comes back with when it is up again
 	plb.down(SVC, DEST)
+	plb.set_weight(SVC, DEST, start)
 	plb.cancel(timer)
 	plb.log("notice", string.format("drain %s %s: done, marked down", SVC, DEST))
 end)

@@ -7,8 +7,10 @@
 # other address does (and hook_acl counts the drops); 120 requests split by
 # the script's weights 1:3; a broken script on `lua.reload` is refused with
 # file:line and changes nothing (deny and split stay); a fixed script on
-# `lua.reload` moves the split to 3:1; a script that clears the deny list,
-# loaded by SIGHUP, lets the denied address in. Topology: lib.sh topo_lb_build.
+# `lua.reload` moves the split to 3:1; plb.down of rs1 sends every request
+# to rs2 while service.list shows rs1 down with its weight 3 kept, and plb.up
+# gives 3:1 again; a script that clears the deny list, loaded by SIGHUP,
+# lets the denied address in. Topology: lib.sh topo_lb_build.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 e2e_require_root
@@ -36,6 +38,17 @@ while not buf.endswith(b"\n"):
     buf += c
 print(buf.decode().strip())
 PY
+}
+
+# rs1_spec: from a service.list reply on stdin, print rs1's "WEIGHT DOWN" (DOWN: True/False).
+rs1_spec() {
+	/usr/bin/python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["result"]:
+    for d in s["dests"]:
+        if d["addr"] == sys.argv[1]:
+            print(d["weight"], d["down"])
+' "${TOPO_RS_ADDR[0]}"
 }
 
 # policy W1 W2 DENY...: write the policy script (weights of rs1, rs2; the global deny list).
@@ -144,6 +157,25 @@ echo "$reply" | grep -q '"ok": *true' || e2e_fail "lua.reload of a good script f
 split "$N"
 expect_split $((3 * N / 4 - N / 20)) $((3 * N / 4 + N / 20))
 denied_fails
+
+# ---- plb.down rs1: no new conn goes to it, its weight stays; plb.up: 3:1 again
+policy 3 1 192.0.2.64/26
+echo "plb.down('tcp:$TOPO_VIP:80', '${TOPO_RS_ADDR[0]}:$PORT')" >>"$POLICY"
+reply=$(lua_ctl lua lua.reload)
+echo "$reply" | grep -q '"ok": *true' || e2e_fail "lua.reload of the plb.down script failed: $reply"
+rs1=$(lua_ctl lua service.list | rs1_spec)
+e2e_log "rs1 in service.list: $rs1"
+expect_eq "rs1 weight and down flag after plb.down" "$rs1" "3 True"
+split $((N / 2))
+expect_eq "failed requests (rs1 down)" "$FAILS" 0
+expect_eq "requests to rs1 while it is down" "$SPLIT1" 0
+policy 3 1 192.0.2.64/26
+echo "plb.up('tcp:$TOPO_VIP:80', '${TOPO_RS_ADDR[0]}:$PORT')" >>"$POLICY"
+reply=$(lua_ctl lua lua.reload)
+echo "$reply" | grep -q '"ok": *true' || e2e_fail "lua.reload of the plb.up script failed: $reply"
+expect_eq "rs1 weight and down flag after plb.up" "$(lua_ctl lua service.list | rs1_spec)" "3 False"
+split "$N"
+expect_split $((3 * N / 4 - N / 20)) $((3 * N / 4 + N / 20))
 
 # ---- SIGHUP reloads the scripts too: the deny list cleared ----------------
 policy 3 1

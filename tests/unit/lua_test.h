@@ -3,7 +3,8 @@
  * Shared set-up of the core.lua tests (test_lua.c, test_lua_scripts.c): a
  * minimal EAL, the real services (sched_rr, fwd_fnat, fwd_dr from
  * $PLB_BUILD/modules) and ACL tables, script and config files written to
- * /tmp (removed after each test), and readers of what the scripts changed.
+ * /tmp (removed after each test), and readers of what the scripts changed
+ * (specs, the published dests, picks of the real scheduler).
  * Include after cmocka.h.
  */
 #ifndef PLB_TEST_LUA_H
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <plb/acl.h>
+#include <plb/sched.h>
 #include <plb/svc.h>
 
 #include "acl.h"
@@ -161,6 +163,58 @@ svc80(void)
 			      htons(80));
 }
 
+/* The running spec's down flag of @dest (of SVC80). */
+static inline int
+spec_down(const char *dest)
+{
+	uint32_t n;
+	const struct plb_conf_svc *s = plb_svc_specs(&n);
+	int i = plb_spec_find(s, n, IPPROTO_TCP, ip("192.0.2.100"), 80);
+
+	assert_true(i >= 0);
+	for (uint32_t d = 0; d < s[i].n_dests; d++)
+		if (s[i].dests[d].addr == ip(dest))
+			return s[i].dests[d].down;
+	fail_msg("no dest %s", dest);
+	return 0;
+}
+
+/* The published dest @dest of SVC80 (what the workers see). */
+static inline const struct plb_dest *
+live_dest(const char *dest)
+{
+	const struct plb_svc *s = svc80();
+
+	assert_non_null(s);
+	for (uint32_t i = 0; i < s->n_dests; i++)
+		if (s->dests[i]->addr.v4 == ip(dest) && !(s->dests[i]->flags & PLB_DEST_F_REMOVED))
+			return s->dests[i];
+	fail_msg("no live dest %s", dest);
+	return NULL;
+}
+
+/*
+ * Run SVC80's scheduler (the real sched_rr) @n times as worker 0 would for
+ * new conns; how many went to @dest. Every call must pick some dest.
+ */
+static inline uint32_t
+picks(const char *dest, uint32_t n)
+{
+	const struct plb_svc *s = svc80();
+	struct plb_pkt pkt;
+	uint32_t k = 0;
+
+	assert_non_null(s);
+	memset(&pkt, 0, sizeof(pkt));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct plb_dest *d = s->sched->schedule(s, &s->sched_state[0], &pkt);
+
+		assert_non_null(d);
+		k += d->addr.v4 == ip(dest);
+	}
+	return k;
+}
+
 static const struct plb_acl_scope global_sc = { .svc = 0 };
 static const struct plb_acl_scope svc80_sc = { .svc = 1, .proto = IPPROTO_TCP,
 					       .port = 80 };	/* vip set in setup */
@@ -257,6 +311,28 @@ status_int(const char *key)
 
 	json_decref(st);
 	return v;
+}
+
+static inline int
+status_true(const char *key)
+{
+	json_t *st = plb_lua_status();
+	int v = json_is_true(json_object_get(st, key));
+
+	json_decref(st);
+	return v;
+}
+
+/* 1 if status string @key exists and contains @sub. */
+static inline int
+status_has(const char *key, const char *sub)
+{
+	json_t *st = plb_lua_status();
+	const char *v = json_string_value(json_object_get(st, key));
+	int r = v != NULL && strstr(v, sub) != NULL;
+
+	json_decref(st);
+	return r;
 }
 
 #endif /* PLB_TEST_LUA_H */

@@ -9,8 +9,11 @@
  * checks what they changed. Covers every plb.* call, every error path
  * (syntax, runtime, instruction budget, memory cap, bad prefix, unknown
  * service/dest, failed timer) with file:line and the last good policy kept,
- * all scripts as one transaction, the sandbox with and without lua.allow,
- * bytecode files, timers and events.
+ * all scripts as one transaction, all or nothing on commit (ACL edits
+ * checked first, a late failure rolled back), plb.down/up as the dest's
+ * down flag (kept weight, never picked by the real scheduler, one event per
+ * real change), plb_lua_check (plb -t), the sandbox with and without
+ * lua.allow, bytecode files, timers and events.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +38,7 @@
 #include "acl.h"
 #include "config.h"
 #include "loader.h"
+#include "lua_int.h"
 #include "lua_runtime.h"
 #include "registry.h"
 #include "svc.h"
@@ -119,18 +123,51 @@ test_down_up_events(void **state)
 		"plb.down('" SVC80 "', '198.51.100.11:8080')\n"
 		"plb.down('" SVC80 "', '198.51.100.11:8080')  -- already down: no second event\n"
 		"local d = plb.services()[1].dests[1]\n"
-		"assert(d.down == true and d.weight == 0)\n"
-		"plb.set_weight('" SVC80 "', '198.51.100.11:8080', 5)  -- comes back with 5\n"
+		"assert(d.down == true and d.weight == 2, 'down keeps the weight')\n"
+		"plb.set_weight('" SVC80 "', '198.51.100.11:8080', 5)  -- it stays down\n"
+		"assert(plb.services()[1].dests[1].down == true)\n"
 		"plb.after(0.2, function() plb.up('" SVC80 "', '198.51.100.11:8080') end)\n");
+	const struct plb_dest *d;
 
 	start_ok(p, NULL);
-	assert_int_equal(weight("198.51.100.11"), 0);
+	/* down: the flag in the spec and on the published dest, the weight kept, never picked */
+	assert_int_equal(weight("198.51.100.11"), 5);
+	assert_true(spec_down("198.51.100.11"));
+	d = live_dest("198.51.100.11");
+	assert_true(d->flags & PLB_DEST_F_DOWN);
+	assert_int_equal(d->weight, 5);
+	assert_int_equal(picks("198.51.100.11", 20), 0);
+	assert_int_equal(picks("198.51.100.12", 20), 20);
 	tick_until_weight("198.51.100.12", 11);		/* the dest_down handler ran once */
-	tick_until_weight("198.51.100.11", 5);		/* plb.up: the remembered weight */
-	tick_until_weight("198.51.100.12", 21);		/* dest_up */
-	/* an event from C (a health checker) */
+	tick_until_weight("198.51.100.12", 21);		/* plb.up, then dest_up */
+	assert_false(spec_down("198.51.100.11"));
+	d = live_dest("198.51.100.11");
+	assert_false(d->flags & PLB_DEST_F_DOWN);
+	assert_int_equal(weight("198.51.100.11"), 5);	/* back with its weight */
+	assert_int_equal(picks("198.51.100.11", 20), 10);	/* rr: every other new conn */
+	/* an event from C (a health checker): the second dest_down */
 	plb_lua_dest_event(IPPROTO_TCP, ip("192.0.2.100"), 80, ip("198.51.100.11"), 8080, 0);
 	tick_until_weight("198.51.100.12", 12);
+}
+
+/* A down and an up in one transaction is no change: no event; a down dest in the config stays down. */
+static void
+test_down_up_no_change(void **state)
+{
+	start_ok(script(
+		"plb.on('dest_down', function() plb.set_weight('" SVC80 "', '198.51.100.12:8080', 50) end)\n"
+		"plb.on('dest_up', function() plb.set_weight('" SVC80 "', '198.51.100.12:8080', 60) end)\n"
+		"plb.down('" SVC80 "', '198.51.100.11:8080')\n"
+		"plb.up('" SVC80 "', '198.51.100.11:8080')\n"
+		"assert(plb.services()[1].dests[1].down == false)\n"
+		"plb.up('" SVC80 "', '198.51.100.12:8080')  -- up already\n"), NULL);
+	assert_false(spec_down("198.51.100.11"));
+	for (int i = 0; i < 5; i++) {
+		plb_lua_tick();
+		usleep(10000);
+	}
+	assert_int_equal(weight("198.51.100.12"), 3);	/* no handler ran */
+	assert_int_equal(weight("198.51.100.11"), 2);
 }
 
 static void
@@ -390,6 +427,190 @@ test_scripts_atomic(void **state)
 	assert_int_equal(plb_acl_size(&global_sc, PLB_ACL_LIST_DENY), 1);
 }
 
+/* ---- all or nothing: ACL edits checked first, a late failure rolled back ---- */
+
+/* The second ACL edit fails when applied (a lower list limit): the first and the services roll back. */
+static void
+test_commit_rollback(void **state)
+{
+	struct plb_ifaddr4 one = { .addr = ip("198.51.100.7"), .prefix_len = 32 };
+	const struct plb_svc *s = svc80();
+	char *err = NULL;
+	int rc;
+
+	assert_int_equal(plb_acl_set(&global_sc, PLB_ACL_LIST_DENY, &one, 1, NULL), 0);
+	lua_conf(script(
+		"plb.set_weight('" SVC80 "', '198.51.100.11:8080', 9)\n"
+		"plb.down('" SVC80 "', '198.51.100.12:8080')\n"
+		"plb.set_deny({'203.0.113.0/24', '192.0.2.0/24'})\n"
+		"plb.deny({'10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16'}, '" SVC80 "')\n"), NULL);
+	plb_acl_set_limit(2);
+	rc = plb_lua_start(conf, &err);
+	plb_acl_set_limit(0);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(err);
+	if (strstr(err, "more than the limit of 2") == NULL)
+		fail_msg("error \"%s\"", err);
+	free(err);
+	assert_int_equal(weight("198.51.100.11"), 2);
+	assert_false(spec_down("198.51.100.12"));
+	assert_int_equal(live_dest("198.51.100.11")->weight, 2);
+	assert_false(live_dest("198.51.100.12")->flags & PLB_DEST_F_DOWN);
+	assert_int_equal(plb_acl_size(&global_sc, PLB_ACL_LIST_DENY), 1);
+	assert_int_equal(plb_acl4_check(ip("198.51.100.7"), NULL), PLB_ACL_GLOBAL_DENY);
+	assert_int_equal(plb_acl4_check(ip("203.0.113.1"), s), PLB_ACL_PASS);
+	assert_int_equal(plb_acl_size(&svc_sc, PLB_ACL_LIST_DENY), 0);
+	/* the same from a timer: logged, the policy as before */
+	plb_acl_set_limit(2);
+	rewrite(files[0], "plb.after(0, function()\n"
+		"  plb.set_weight('" SVC80 "', '198.51.100.11:8080', 9)\n"
+		"  plb.set_deny({'203.0.113.0/24'})\n"
+		"  plb.deny({'10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16'}, '" SVC80 "')\n"
+		"end)\n");
+	rc = plb_lua_start(conf, NULL);
+	assert_int_equal(rc, 0);
+	plb_lua_tick();
+	plb_acl_set_limit(0);
+	assert_true(status_has("last_error", "its changes were refused"));
+	assert_int_equal(weight("198.51.100.11"), 2);
+	assert_int_equal(plb_acl_size(&global_sc, PLB_ACL_LIST_DENY), 1);
+	assert_int_equal(plb_acl4_check(ip("198.51.100.7"), NULL), PLB_ACL_GLOBAL_DENY);
+}
+
+/* Edits past the list limit, or with a bad prefix, are refused before anything is applied. */
+static void
+test_commit_precheck(void **state)
+{
+	struct lpol_svc k = { .proto = IPPROTO_TCP, .vip = ip("192.0.2.100"), .port = 80 };
+	const uint32_t big = 1u << 20;
+	struct plb_ifaddr4 *p;
+	char *err = NULL;
+	int si, di;
+
+	lpol_begin();
+	si = lpol_svc_find(&k);
+	di = lpol_dest_find(si, ip("198.51.100.11"), 8080);
+	assert_true(si >= 0 && di >= 0);
+	assert_int_equal(lpol_set_weight(si, di, 9, NULL), 0);
+	p = calloc(1, sizeof(*p));
+	p->addr = ip("203.0.113.0");
+	p->prefix_len = 24;
+	assert_int_equal(lpol_acl(LPOL_ACL_ADD, &global_sc, PLB_ACL_LIST_DENY, p, 1, NULL), 0);
+	p = calloc(big, sizeof(*p));	/* 10.0.0.0 .. 10.15.255.255 as /32s: one too many with the /24 */
+	for (uint32_t i = 0; i < big; i++) {
+		p[i].addr = htonl(0x0a000000u + i);
+		p[i].prefix_len = 32;
+	}
+	assert_int_equal(lpol_acl(LPOL_ACL_ADD, &global_sc, PLB_ACL_LIST_DENY, p, big, NULL), 0);
+	assert_int_equal(lpol_commit(&err), -ENOSPC);
+	assert_string_equal(err, "the global deny list would hold 1048577 prefixes, more than the "
+			    "limit of 1048576");
+	free(err);
+	err = NULL;
+	assert_int_equal(weight("198.51.100.11"), 2);
+	assert_int_equal(plb_acl_size(&global_sc, PLB_ACL_LIST_DENY), 0);
+	/* a bad prefix in the second edit (the API refuses these; C callers too) */
+	lpol_begin();
+	assert_int_equal(lpol_set_weight(si, di, 9, NULL), 0);
+	p = calloc(1, sizeof(*p));
+	p->addr = ip("203.0.113.0");
+	p->prefix_len = 24;
+	assert_int_equal(lpol_acl(LPOL_ACL_SET, &global_sc, PLB_ACL_LIST_DENY, p, 1, NULL), 0);
+	p = calloc(1, sizeof(*p));
+	p->addr = ip("203.0.113.1");
+	p->prefix_len = 24;
+	assert_int_equal(lpol_acl(LPOL_ACL_ADD, &svc_sc, PLB_ACL_LIST_ALLOW, p, 1, NULL), 0);
+	assert_int_equal(lpol_commit(&err), -EINVAL);
+	assert_string_equal(err, "access-list edit 2: prefixes[1]: not a prefix (length 24)");
+	free(err);
+	assert_false(lpol_active());
+	assert_int_equal(weight("198.51.100.11"), 2);
+	assert_int_equal(plb_acl_size(&global_sc, PLB_ACL_LIST_DENY), 0);
+}
+
+/* ---- plb -t: plb_lua_check ---- */
+
+static void
+check_err(const struct plb_conf *c, int want_rc, const char *want)
+{
+	char *err = NULL;
+	int rc = plb_lua_check(c, &err);
+
+	assert_int_equal(rc, want_rc);
+	assert_non_null(err);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, want);
+	free(err);
+}
+
+static void
+test_lua_check(void **state)
+{
+	static const char svc200[] =
+		"services = ( { proto = \"tcp\"; vip = \"192.0.2.200\"; port = 80; scheduler = \"rr\";\n"
+		"  fwd = \"dr\"; dests = ( { addr = \"198.51.100.31\"; weight = 4; } ); } );\n";
+	const char *p = script(
+		"local s = plb.services()\n"
+		"assert(#s == 1 and s[1].name == 'tcp:192.0.2.200:80', 'the config services')\n"
+		"assert(s[1].dests[1].weight == 4 and s[1].dests[1].conns == 0)\n"
+		"plb.set_weight('tcp:192.0.2.200:80', '198.51.100.31', 7)\n"
+		"plb.down('tcp:192.0.2.200:80', '198.51.100.31')\n"
+		"assert(plb.services()[1].dests[1].down and plb.services()[1].dests[1].weight == 7)\n"
+		"plb.set_deny('203.0.113.0/24')\n"
+		"local st = plb.stats()\n"
+		"assert(#st.workers == 0 and #st.services == 0)\n"
+		"plb.after(0, function() plb.set_deny('192.0.2.0/24') end)\n"
+		"plb.on('reload', function() plb.set_deny('192.0.2.0/24') end)\n");
+	struct plb_conf *c = NULL;
+	json_int_t calls = status_int("calls"), loads = status_int("loads");
+	char *text, *err = NULL;
+	const char *cf;
+
+	assert_true(asprintf(&text, "modules = { path = \"%s\"; };\n%slua = { scripts = [ \"%s\" ]; };\n",
+			     modules_dir, svc200, p) > 0);
+	cf = write_file(".conf", text, strlen(text));
+	free(text);
+	if (plb_conf_load(cf, &c, &err) != 0)
+		fail_msg("config: %s", err);
+	assert_int_equal(plb_lua_check(c, &err), 0);
+	assert_null(err);
+	/* nothing applied, nothing left running */
+	plb_lua_reload_event("config");
+	plb_lua_tick();
+	assert_int_equal(plb_acl_size(&global_sc, PLB_ACL_LIST_DENY), 0);
+	assert_int_equal(weight("198.51.100.11"), 2);
+	assert_false(status_true("running"));
+	assert_int_equal(status_int("calls"), calls);
+	assert_int_equal(status_int("loads"), loads);
+
+	rewrite(p, "local x = 1\nx = = 2\n");
+	check_err(c, -EINVAL, ":2: unexpected symbol near '='");
+	assert_true(strncmp(p, "/tmp/", 5) == 0);
+	rewrite(p, "local x = 1\n\nerror('broken at load')\n");
+	check_err(c, -EINVAL, ":3: broken at load");
+	/* the running services are not what the check sees */
+	rewrite(p, "plb.set_weight('" SVC80 "', '198.51.100.11:8080', 1)\n");
+	check_err(c, -EINVAL, ":1: plb.set_weight: unknown service tcp:192.0.2.100:80");
+	rewrite(p, "plb.deny('203.0.113.1/24')\n");
+	check_err(c, -EINVAL, ":1: plb.deny: prefix \"203.0.113.1/24\": host bits are set");
+	rewrite(p, "while true do end\n");
+	check_err(c, -EINVAL, ":1: instruction budget of 1000000 exceeded");
+
+	/* a running runtime is not touched by a failing check */
+	start_ok(script(good_policy), NULL);
+	check_err(c, -EINVAL, ":1: instruction budget");
+	assert_true(status_true("running"));
+	assert_false(status_has("last_error", ""));
+	check_policy(3);
+	plb_conf_free(c);
+	plb_lua_stop();
+
+	/* no scripts: nothing to check */
+	assert_int_equal(plb_lua_check(svc_conf, &err), 0);
+	lua_conf("/nonexistent/plb.lua", NULL);
+	check_err(conf, -ENOENT, "/nonexistent/plb.lua: cannot read");
+}
+
 /* ---- sandbox ---- */
 
 static void
@@ -474,6 +695,7 @@ main(void)
 		cmocka_unit_test_teardown(test_services_stats, test_teardown),
 		cmocka_unit_test_teardown(test_weights, test_teardown),
 		cmocka_unit_test_teardown(test_down_up_events, test_teardown),
+		cmocka_unit_test_teardown(test_down_up_no_change, test_teardown),
 		cmocka_unit_test_teardown(test_acl, test_teardown),
 		cmocka_unit_test_teardown(test_load_prefixes, test_teardown),
 		cmocka_unit_test_teardown(test_timers, test_teardown),
@@ -481,6 +703,9 @@ main(void)
 		cmocka_unit_test_teardown(test_start_errors, test_teardown),
 		cmocka_unit_test_teardown(test_timer_errors, test_teardown),
 		cmocka_unit_test_teardown(test_scripts_atomic, test_teardown),
+		cmocka_unit_test_teardown(test_commit_rollback, test_teardown),
+		cmocka_unit_test_teardown(test_commit_precheck, test_teardown),
+		cmocka_unit_test_teardown(test_lua_check, test_teardown),
 		cmocka_unit_test_teardown(test_sandbox_default, test_teardown),
 		cmocka_unit_test_teardown(test_sandbox_allowed, test_teardown),
 		cmocka_unit_test_teardown(test_bytecode_file, test_teardown),

@@ -132,25 +132,31 @@ test_script_weights(void **state)
 static void
 test_script_drain(void **state)
 {
-	const struct plb_svc *s;
-
 	start_ok("scripts/lua/drain.lua",
 		 "config = { drain_service = \"" SVC80 "\"; drain_dest = \"198.51.100.12:8080\"; "
 		 "drain_steps = 3; drain_interval = 0.02; };");
 	assert_int_equal(weight("198.51.100.12"), 3);
 	tick_until_weight("198.51.100.12", 2);
+	assert_false(spec_down("198.51.100.12"));
+	assert_true(picks("198.51.100.12", 10) > 0);	/* still taking new conns */
 	tick_until_weight("198.51.100.12", 1);
-	tick_until_weight("198.51.100.12", 0);
+	/* last step: down, with the weight from before the drain to come back with */
+	tick_until_weight("198.51.100.12", 3);
+	assert_true(spec_down("198.51.100.12"));
 	assert_int_equal(status_int("timers"), 0);	/* done */
-	s = svc80();
-	assert_int_equal(s->dests[1]->weight, 0);
+	assert_true(live_dest("198.51.100.12")->flags & PLB_DEST_F_DOWN);
+	assert_int_equal(picks("198.51.100.12", 20), 0);
 	assert_int_equal(weight("198.51.100.11"), 2);	/* the other dest untouched */
-	/* marked down: a reload of drain.lua does nothing, plb.up restores weight 3 */
+	/* marked down: a reload of drain.lua does nothing */
 	assert_int_equal(plb_lua_reload(NULL, NULL), 0);
-	assert_int_equal(weight("198.51.100.12"), 0);
+	assert_true(spec_down("198.51.100.12"));
+	assert_int_equal(status_int("timers"), 0);
+	/* the flag is the service's, not the script state's: another script brings it up */
 	plb_lua_stop();
 	start_ok(script("plb.up('" SVC80 "', '198.51.100.12:8080')\n"), NULL);
-	assert_int_equal(weight("198.51.100.12"), 0);	/* plb_lua_stop forgot the mark */
+	assert_false(spec_down("198.51.100.12"));
+	assert_int_equal(weight("198.51.100.12"), 3);
+	assert_int_equal(picks("198.51.100.12", 20), 10);
 }
 
 int

@@ -46,6 +46,37 @@ plb_csum_replace4(uint16_t csum, uint32_t old, uint32_t new)
 	return (uint16_t)~s;
 }
 
+/*
+ * Several fields at once: start from plb_csum_begin(csum), add each change
+ * with plb_csum_add4 / plb_csum_add2, finish with plb_csum_end(): one fold
+ * for all of them instead of one per field. Up to 64 changes fit the sum.
+ */
+static inline uint32_t
+plb_csum_begin(uint16_t csum)
+{
+	return (uint16_t)~csum;
+}
+
+static inline uint32_t
+plb_csum_add4(uint32_t s, uint32_t old, uint32_t new)
+{
+	return s + (uint16_t)~old + (uint16_t)(~old >> 16) + (new & 0xffff) + (new >> 16);
+}
+
+static inline uint32_t
+plb_csum_add2(uint32_t s, uint16_t old, uint16_t new)
+{
+	return s + (uint16_t)~old + new;
+}
+
+static inline uint16_t
+plb_csum_end(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 /**
  * [fast] Set the source and destination of IPv4 header @ip to @saddr and
  * @daddr (network order) and update its header checksum incrementally.
@@ -55,13 +86,13 @@ plb_csum_replace4(uint16_t csum, uint32_t old, uint32_t new)
 static inline void
 plb_ip4_set_addrs(struct rte_ipv4_hdr *ip, uint32_t saddr, uint32_t daddr)
 {
-	uint16_t c = ip->hdr_checksum;
+	uint32_t s = plb_csum_begin(ip->hdr_checksum);
 
-	c = plb_csum_replace4(c, ip->src_addr, saddr);
-	c = plb_csum_replace4(c, ip->dst_addr, daddr);
+	s = plb_csum_add4(s, ip->src_addr, saddr);
+	s = plb_csum_add4(s, ip->dst_addr, daddr);
 	ip->src_addr = saddr;
 	ip->dst_addr = daddr;
-	ip->hdr_checksum = c;
+	ip->hdr_checksum = plb_csum_end(s);
 }
 
 /**
