@@ -231,18 +231,44 @@ arp_new(struct arp_worker *w, uint32_t ip, uint16_t port, uint64_t now)
 }
 
 /*
+ * Each port's MAC, copied on first use: ports and their MACs never change
+ * while plb runs, and this saves two SDK calls a packet (bench/).
+ */
+static struct {
+	uint8_t mac[RTE_ETHER_ADDR_LEN];
+	uint8_t known;
+} arp_port_mac[RTE_MAX_ETHPORTS];
+
+/* [fast] The MAC of @port, or NULL if plb drives no such port. */
+static inline const uint8_t *
+arp_mac_of(uint16_t port)
+{
+	if (unlikely(port >= RTE_MAX_ETHPORTS))
+		return NULL;
+	if (unlikely(!arp_port_mac[port].known)) {
+		const struct plb_port_info *pi = plb_port_get(port);
+
+		if (pi == NULL)
+			return NULL;
+		memcpy(arp_port_mac[port].mac, pi->mac, RTE_ETHER_ADDR_LEN);
+		arp_port_mac[port].known = 1;
+	}
+	return arp_port_mac[port].mac;
+}
+
+/*
  * [fast] Give @pkt a plain 14-byte Ethernet header to @dst right before its L3 header
  * (any VLAN tag goes) and queue it on @port. PLB_STOLEN, or PLB_DROP (counted).
  */
 static enum plb_verdict
 arp_xmit(struct plb_pkt *pkt, uint16_t port, const struct rte_ether_addr *dst)
 {
-	const struct plb_port_info *pi = plb_port_get(port);
+	const uint8_t *mac = arp_mac_of(port);
 	struct rte_mbuf *m = pkt->mbuf;
 	const uint16_t hl = sizeof(struct rte_ether_hdr);
 	struct rte_ether_hdr *eth;
 
-	if (pi == NULL)
+	if (mac == NULL)
 		return arp_drop(ARP_C_DROP_BAD);
 	if (pkt->l3_off > hl) {
 		if (rte_pktmbuf_adj(m, pkt->l3_off - hl) == NULL)
@@ -256,7 +282,7 @@ arp_xmit(struct plb_pkt *pkt, uint16_t port, const struct rte_ether_addr *dst)
 	pkt->l3_off = hl;
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	rte_ether_addr_copy(dst, &eth->dst_addr);
-	memcpy(eth->src_addr.addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
+	memcpy(eth->src_addr.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	plb_tx(port, m);
 	return PLB_STOLEN;
@@ -329,7 +355,7 @@ arp_neigh_output(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *next
 	struct arp_entry *e;
 	uint64_t now;
 
-	if (wid >= arp_n_workers || plb_port_get(port) == NULL)
+	if (wid >= arp_n_workers || arp_mac_of(port) == NULL)
 		return arp_drop(ARP_C_DROP_BAD);
 	w = &arp_w[wid];
 	now = rte_get_tsc_cycles();
