@@ -19,6 +19,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "logging.h"
+#include "lua_runtime.h"
 #include "runtime.h"
 #include "svc.h"
 
@@ -585,11 +586,13 @@ cmd_zero(json_t *req, char **err)
 	if (plb_ctl_check_args(req, args, err))
 		return NULL;
 	if (json_object_get(req, "proto") || json_object_get(req, "vip") || json_object_get(req, "port")) {
+		const struct plb_conf_svc *specs;
 		uint32_t n;
 
 		if (arg_svc_id(req, &z.id, err))
 			return NULL;
-		if (plb_spec_find(plb_svc_specs(&n), n, z.id.proto, z.id.vip, z.id.port) < 0) {
+		specs = plb_svc_specs(&n);	/* sets n: not in the same call's arguments */
+		if (plb_spec_find(specs, n, z.id.proto, z.id.vip, z.id.port) < 0) {
 			char b[64];
 
 			plb_err(err, -ENOENT, "no service %s", id_str(&z.id, b, sizeof(b)));
@@ -792,6 +795,7 @@ cmd_reload(json_t *req, char **err)
 		return plb_err(err, -EINVAL, "\"file\" must be a path"), NULL;
 	if (plb_ctl_reload(f ? json_string_value(f) : NULL, &res, err))
 		return NULL;
+	plb_lua_reload_event("config");	/* as SIGHUP: Lua's "reload" handlers run at the next tick */
 	return res;
 }
 

@@ -2,9 +2,10 @@
 /*
  * plbctl's command line (framework/src/plbctl/cli*.c): every native verb and
  * every ipvsadm form -> the exact JSON requests (json_equal), the view and
- * flags main acts on; every usage error with its exact message; the -R
- * reader (line numbers, folding a service's mode from its -a lines) and the
- * forwarding-mode planner (service.edit before dest.add only when needed).
+ * flags main acts on (the acl verbs are in test_plbctl_acl.c); every usage
+ * error with its exact message; the -R reader (line numbers, folding a
+ * service's mode from its -a lines) and the forwarding-mode planner
+ * (service.edit before dest.add only when needed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,6 +81,13 @@ test_native_dest_laddr(void **state)
 			"0"),
 		   "[{'v':1,'cmd':'dest.edit','proto':'tcp','vip':'192.0.2.100','port':80,"
 		   "'addr':'198.51.100.11','dport':8080,'weight':0}]");
+	check_reqs(ARGV("dest", "edit", "tcp", "192.0.2.100:80", "198.51.100.11:8080", "--down"),
+		   "[{'v':1,'cmd':'dest.edit','proto':'tcp','vip':'192.0.2.100','port':80,"
+		   "'addr':'198.51.100.11','dport':8080,'down':true}]");
+	check_reqs(ARGV("dest", "edit", "tcp", "192.0.2.100:80", "198.51.100.11", "--up",
+			"--weight", "2"),
+		   "[{'v':1,'cmd':'dest.edit','proto':'tcp','vip':'192.0.2.100','port':80,"
+		   "'addr':'198.51.100.11','down':false,'weight':2}]");
 	check_reqs(ARGV("dest", "del", "tcp", "192.0.2.100:80", "198.51.100.11:8080"),
 		   "[{'v':1,'cmd':'dest.del','proto':'tcp','vip':'192.0.2.100','port':80,"
 		   "'addr':'198.51.100.11','dport':8080}]");
@@ -114,9 +122,13 @@ test_native_reads(void **state)
 		  "[{'v':1,'cmd':'conns','vip':'192.0.2.100','port':80,'client':'203.0.113.7',"
 		  "'limit':10,'proto':'tcp','dest':'198.51.100.11'}]", PLBCTL_VIEW_CONNS, 0 },
 		{ ARGV("save"), "[{'v':1,'cmd':'save'}]", PLBCTL_VIEW_SAVE, 0 },
-		{ ARGV("reload"), "[{'v':1,'cmd':'reload'}]", PLBCTL_VIEW_NONE, 0 },
+		{ ARGV("reload"), "[{'v':1,'cmd':'reload'}]", PLBCTL_VIEW_RELOAD, 0 },
 		{ ARGV("reload", "/etc/plb/plb.conf"),
-		  "[{'v':1,'cmd':'reload','file':'/etc/plb/plb.conf'}]", PLBCTL_VIEW_NONE, 0 },
+		  "[{'v':1,'cmd':'reload','file':'/etc/plb/plb.conf'}]", PLBCTL_VIEW_RELOAD, 0 },
+		{ ARGV("restore", "/var/lib/plb/saved.conf", "--json"),
+		  "[{'v':1,'cmd':'reload','file':'/var/lib/plb/saved.conf'}]", PLBCTL_VIEW_RELOAD, 1 },
+		{ ARGV("lua", "reload"), "[{'v':1,'cmd':'lua.reload'}]", PLBCTL_VIEW_LUA, 0 },
+		{ ARGV("-j", "lua", "status"), "[{'v':1,'cmd':'lua.status'}]", PLBCTL_VIEW_LUA, 1 },
 		{ ARGV("clear"), "[{'v':1,'cmd':'clear'}]", PLBCTL_VIEW_NONE, 0 },
 		{ ARGV("zero"), "[{'v':1,'cmd':'zero'}]", PLBCTL_VIEW_NONE, 0 },
 		{ ARGV("zero", "udp", "192.0.2.100:53"),
@@ -173,6 +185,14 @@ test_native_globals_and_files(void **state)
 	pt_parse(ARGV("reload", "conf/plb.conf"), &cmd);
 	file = json_object_get(json_array_get(cmd.reqs, 0), "file");
 	assert_string_equal(json_string_value(file), want);
+	plbctl_cmd_clear(&cmd);
+
+	/* restore FILE: the same */
+	snprintf(want, sizeof(want), "%s/saved.conf", cwd);
+	pt_parse(ARGV("restore", "saved.conf"), &cmd);
+	file = json_object_get(json_array_get(cmd.reqs, 0), "file");
+	assert_string_equal(json_string_value(file), want);
+	assert_null(cmd.file);
 	plbctl_cmd_clear(&cmd);
 
 	pt_parse(ARGV("--help"), &cmd);
@@ -491,6 +511,10 @@ test_errors_native(void **state)
 		  "unknown option \"--weight\"");
 	check_err(ARGV("dest", "add", "tcp", "192.0.2.100:80", "198.51.100.11", "--weight",
 		       "70000"), "--weight \"70000\": expected an integer 0..65535");
+	check_err(ARGV("dest", "add", "tcp", "192.0.2.100:80", "198.51.100.11", "--down"),
+		  "unknown option \"--down\"");
+	check_err(ARGV("dest", "edit", "tcp", "192.0.2.100:80", "198.51.100.11", "--up=1"),
+		  "--up takes no value");
 	check_err(ARGV("dest", "edit", "tcp", "192.0.2.100:80", "198.51.100.11", "--upper", "-5"),
 		  "--upper \"-5\": expected an integer 0..1073741824");
 	check_err(ARGV("conns", "--limit", "0"), "--limit \"0\": expected an integer 1..10000000");
@@ -515,6 +539,13 @@ test_errors_native(void **state)
 	check_err(ARGV("service", "add", "tcp", "192.0.2.100:80", "--sched-opt", "a=[1,"),
 		  "--sched-opt \"a=[1,\": the value is not valid JSON");
 	check_err(ARGV("save", "a", "b"), "unexpected argument \"b\"");
+	check_err(ARGV("restore"), "restore: missing FILE");
+	check_err(ARGV("restore", "a", "b"), "unexpected argument \"b\"");
+	check_err(ARGV("restore", "--json", "--bogus"), "restore: missing FILE (got option \"--bogus\")");
+	check_err(ARGV("lua"), "lua: missing action (reload or status)");
+	check_err(ARGV("lua", "restart"), "lua: unknown action \"restart\" (expected reload or status)");
+	check_err(ARGV("lua", "status", "now"), "unexpected argument \"now\"");
+	check_err(ARGV("lua", "reload", "--force"), "unknown option \"--force\"");
 	check_err(ARGV("zero", "tcp"), "zero: missing VIP:PORT");
 	check_err(ARGV("modules", "-s"), "-s: missing value");
 	check_err(ARGV(NULL), "no command given");

@@ -2,8 +2,9 @@
 /*
  * plbctl's command line: global options (--json, --socket / -s), the native
  * verbs (service, dest, laddr, modules, schedulers, stats, conns, save,
- * reload, clear, zero) and the argument checks both syntaxes share. The
- * ipvsadm syntax is in cli_ipvs.c. Nothing here does I/O.
+ * reload, restore, clear, zero) and the argument checks both syntaxes share.
+ * The acl and lua verbs are in cli_acl.c, the ipvsadm syntax in cli_ipvs.c.
+ * Nothing here does I/O.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -173,16 +174,8 @@ plbctl_svc_array(json_t *result)
 
 /* ---- native verbs ---- */
 
-/* The arguments of a verb: positionals are taken in order, options by name. */
-struct nat_args {
-	int argc;
-	char **argv;
-	int i;
-};
-
-/* argv[a->i] is option @name (or "@name=VALUE"): its value in *val, a->i past it. */
-static int
-nat_opt(struct nat_args *a, const char *name, const char **val, char **err)
+int
+plbctl_opt(struct plbctl_args *a, const char *name, const char **val, char **err)
 {
 	const char *arg = a->argv[a->i];
 	size_t n = strlen(name);
@@ -207,8 +200,8 @@ nat_opt(struct nat_args *a, const char *name, const char **val, char **err)
 	return 1;
 }
 
-static int
-nat_extra(struct nat_args *a, char **err)
+int
+plbctl_extra(struct plbctl_args *a, char **err)
 {
 	const char *arg = a->argv[a->i];
 
@@ -217,9 +210,8 @@ nat_extra(struct nat_args *a, char **err)
 	return plbctl_fail(err, "unexpected argument \"%s\"", arg);
 }
 
-/* The next positional argument, @what, or an error. */
-static int
-nat_pos(struct nat_args *a, const char *verb, const char *what, const char **val, char **err)
+int
+plbctl_pos(struct plbctl_args *a, const char *verb, const char *what, const char **val, char **err)
 {
 	if (a->i >= a->argc)
 		return plbctl_fail(err, "%s: missing %s", verb, what);
@@ -230,21 +222,20 @@ nat_pos(struct nat_args *a, const char *verb, const char *what, const char **val
 	return 0;
 }
 
-static int
-nat_end(struct nat_args *a, char **err)
+int
+plbctl_end(struct plbctl_args *a, char **err)
 {
-	return a->i < a->argc ? nat_extra(a, err) : 0;
+	return a->i < a->argc ? plbctl_extra(a, err) : 0;
 }
 
-/* "PROTO VIP:PORT" */
-static int
-nat_svc(struct nat_args *a, json_t *req, const char *verb, char **err)
+int
+plbctl_nat_svc(struct plbctl_args *a, json_t *req, const char *verb, char **err)
 {
 	const char *proto = NULL, *vip = NULL;
 	int rc;
 
-	if ((rc = nat_pos(a, verb, "protocol (tcp or udp)", &proto, err)) < 0 ||
-	    (rc = nat_pos(a, verb, "VIP:PORT", &vip, err)) < 0)
+	if ((rc = plbctl_pos(a, verb, "protocol (tcp or udp)", &proto, err)) < 0 ||
+	    (rc = plbctl_pos(a, verb, "VIP:PORT", &vip, err)) < 0)
 		return rc;
 	return plbctl_svc_arg(req, "VIP:PORT", proto, vip, err);
 }
@@ -324,126 +315,133 @@ out:
 
 /* service add|edit PROTO VIP:PORT [options] */
 static int
-nat_service_set(struct nat_args *a, json_t *req, const char *verb, int edit, char **err)
+nat_service_set(struct plbctl_args *a, json_t *req, const char *verb, int edit, char **err)
 {
 	const char *v;
 	int rc;
 
-	if ((rc = nat_svc(a, req, verb, err)) < 0)
+	if ((rc = plbctl_nat_svc(a, req, verb, err)) < 0)
 		return rc;
 	while (a->i < a->argc) {
-		if ((rc = nat_opt(a, "--sched", &v, err)) != 0) {
+		if ((rc = plbctl_opt(a, "--sched", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_name_arg(req, "scheduler", "--sched", "scheduler",
 							    v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--fwd", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--fwd", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_name_arg(req, "fwd", "--fwd", "forwarding mode",
 							    v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--laddr", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--laddr", &v, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			if (json_object_get(req, "laddrs") == NULL)
 				json_object_set_new(req, "laddrs", json_array());
 			if ((rc = plbctl_addr_arg(req, "laddrs", "--laddr", v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--sched-opt", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--sched-opt", &v, err)) != 0) {
 			if (rc < 0 || (rc = nat_sched_opt(req, v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--ops", NULL, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--ops", NULL, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			json_object_set_new(req, "ops", json_true());
-		} else if ((rc = nat_opt(a, "--expire-quiescent", NULL, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--expire-quiescent", NULL, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			json_object_set_new(req, "expire_quiescent", json_true());
-		} else if (edit && (rc = nat_opt(a, "--no-ops", NULL, err)) != 0) {
+		} else if (edit && (rc = plbctl_opt(a, "--no-ops", NULL, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			json_object_set_new(req, "ops", json_false());
-		} else if (edit && (rc = nat_opt(a, "--no-expire-quiescent", NULL, err)) != 0) {
+		} else if (edit && (rc = plbctl_opt(a, "--no-expire-quiescent", NULL, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			json_object_set_new(req, "expire_quiescent", json_false());
 		} else {
-			return nat_extra(a, err);
+			return plbctl_extra(a, err);
 		}
 	}
 	return 0;
 }
 
-/* dest add|edit PROTO VIP:PORT RS[:PORT] [--weight W] [--upper U] [--lower L] */
+/*
+ * dest add|edit|del (@op 'a', 'e', 'd') PROTO VIP:PORT RS[:PORT]
+ * [--weight W] [--upper U] [--lower L], edit also [--down | --up]
+ */
 static int
-nat_dest_set(struct nat_args *a, json_t *req, const char *verb, int del, char **err)
+nat_dest_set(struct plbctl_args *a, json_t *req, const char *verb, char op, char **err)
 {
 	const char *v;
 	int rc;
 
-	if ((rc = nat_svc(a, req, verb, err)) < 0 ||
-	    (rc = nat_pos(a, verb, "RS[:PORT]", &v, err)) < 0 ||
+	if ((rc = plbctl_nat_svc(a, req, verb, err)) < 0 ||
+	    (rc = plbctl_pos(a, verb, "RS[:PORT]", &v, err)) < 0 ||
 	    (rc = plbctl_dest_arg(req, "RS[:PORT]", v, err)) < 0)
 		return rc;
-	while (!del && a->i < a->argc) {
-		if ((rc = nat_opt(a, "--weight", &v, err)) != 0) {
+	while (op != 'd' && a->i < a->argc) {
+		if ((rc = plbctl_opt(a, "--weight", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_int_arg(req, "weight", "--weight", v, 0, 65535,
 							   err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--upper", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--upper", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_int_arg(req, "u_threshold", "--upper", v, 0,
 							   CLI_THRESHOLD_MAX, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--lower", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--lower", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_int_arg(req, "l_threshold", "--lower", v, 0,
 							   CLI_THRESHOLD_MAX, err)) < 0)
 				return rc;
+		} else if (op == 'e' && ((rc = plbctl_opt(a, "--down", NULL, err)) != 0 ||
+					 (rc = plbctl_opt(a, "--up", NULL, err)) != 0)) {
+			if (rc < 0)
+				return rc;
+			json_object_set_new(req, "down", json_boolean(a->argv[a->i - 1][2] == 'd'));
 		} else {
-			return nat_extra(a, err);
+			return plbctl_extra(a, err);
 		}
 	}
-	return nat_end(a, err);
+	return plbctl_end(a, err);
 }
 
 /* conns [--proto P] [--vip V] [--port P] [--client C] [--dest D] [--limit N] */
 static int
-nat_conns(struct nat_args *a, json_t *req, char **err)
+nat_conns(struct plbctl_args *a, json_t *req, char **err)
 {
 	const char *v;
 	int rc;
 
 	while (a->i < a->argc) {
-		if ((rc = nat_opt(a, "--proto", &v, err)) != 0) {
+		if ((rc = plbctl_opt(a, "--proto", &v, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			if (strcmp(v, "tcp") != 0 && strcmp(v, "udp") != 0)
 				return plbctl_fail(err, "--proto \"%s\": expected tcp or udp", v);
 			json_object_set_new(req, "proto", json_string(v));
-		} else if ((rc = nat_opt(a, "--vip", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--vip", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_addr_arg(req, "vip", "--vip", v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--port", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--port", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_int_arg(req, "port", "--port", v, 1, 65535, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--client", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--client", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_addr_arg(req, "client", "--client", v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--dest", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--dest", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_addr_arg(req, "dest", "--dest", v, err)) < 0)
 				return rc;
-		} else if ((rc = nat_opt(a, "--limit", &v, err)) != 0) {
+		} else if ((rc = plbctl_opt(a, "--limit", &v, err)) != 0) {
 			if (rc < 0 || (rc = plbctl_int_arg(req, "limit", "--limit", v, 1, 10000000,
 							   err)) < 0)
 				return rc;
 		} else {
-			return nat_extra(a, err);
+			return plbctl_extra(a, err);
 		}
 	}
 	return 0;
 }
 
-/* A FILE argument for the server: made absolute, since plb's cwd is not ours. */
-static int
-nat_abs_file(json_t *req, const char *f, char **err)
+int
+plbctl_abs_file(json_t *req, const char *verb, const char *f, char **err)
 {
 	char cwd[PATH_MAX], *p;
 
@@ -452,7 +450,7 @@ nat_abs_file(json_t *req, const char *f, char **err)
 		return 0;
 	}
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return plbctl_fail(err, "reload \"%s\": cannot resolve a relative path: %s", f,
+		return plbctl_fail(err, "%s \"%s\": cannot resolve a relative path: %s", verb, f,
 				   strerror(errno));
 	if (asprintf(&p, "%s/%s", cwd, f) < 0)
 		return plbctl_fail(err, "out of memory");
@@ -462,7 +460,7 @@ nat_abs_file(json_t *req, const char *f, char **err)
 }
 
 static int
-nat_parse(struct nat_args *a, struct plbctl_cmd *cmd, char **err)
+nat_parse(struct plbctl_args *a, struct plbctl_cmd *cmd, char **err)
 {
 	const char *verb = a->argv[a->i++], *sub = NULL, *v;
 	char what[32];
@@ -481,14 +479,14 @@ nat_parse(struct nat_args *a, struct plbctl_cmd *cmd, char **err)
 		if (strcmp(sub, "list") == 0) {
 			req = plbctl_req("service.list");
 			cmd->view = PLBCTL_VIEW_SERVICES;
-			rc = nat_end(a, err);
+			rc = plbctl_end(a, err);
 		} else if (strcmp(sub, "add") == 0 || strcmp(sub, "edit") == 0) {
 			req = plbctl_req(sub[0] == 'a' ? "service.add" : "service.edit");
 			rc = nat_service_set(a, req, what, sub[0] == 'e', err);
 		} else if (strcmp(sub, "del") == 0) {
 			req = plbctl_req("service.del");
-			if ((rc = nat_svc(a, req, what, err)) == 0)
-				rc = nat_end(a, err);
+			if ((rc = plbctl_nat_svc(a, req, what, err)) == 0)
+				rc = plbctl_end(a, err);
 		} else {
 			return plbctl_fail(err, "service: unknown action \"%s\" (expected add, edit, "
 					   "del or list)", sub);
@@ -499,28 +497,28 @@ nat_parse(struct nat_args *a, struct plbctl_cmd *cmd, char **err)
 					   "del)", sub);
 		req = plbctl_req(sub[0] == 'a' ? "dest.add" : sub[0] == 'e' ? "dest.edit" :
 				 "dest.del");
-		rc = nat_dest_set(a, req, what, sub[0] == 'd', err);
+		rc = nat_dest_set(a, req, what, sub[0], err);
 	} else if (strcmp(verb, "laddr") == 0) {
 		if (strcmp(sub, "add") != 0 && strcmp(sub, "del") != 0)
 			return plbctl_fail(err, "laddr: unknown action \"%s\" (expected add or del)",
 					   sub);
 		req = plbctl_req(sub[0] == 'a' ? "laddr.add" : "laddr.del");
-		if ((rc = nat_svc(a, req, what, err)) == 0 &&
-		    (rc = nat_pos(a, what, "ADDR", &v, err)) == 0 &&
+		if ((rc = plbctl_nat_svc(a, req, what, err)) == 0 &&
+		    (rc = plbctl_pos(a, what, "ADDR", &v, err)) == 0 &&
 		    (rc = plbctl_addr_arg(req, "laddr", "ADDR", v, err)) == 0)
-			rc = nat_end(a, err);
+			rc = plbctl_end(a, err);
 	} else if (strcmp(verb, "modules") == 0 || strcmp(verb, "schedulers") == 0 ||
 		   strcmp(verb, "clear") == 0) {
 		req = plbctl_req(verb);
 		cmd->view = verb[0] == 'm' ? PLBCTL_VIEW_MODULES : verb[0] == 's' ?
 			    PLBCTL_VIEW_SCHEDULERS : PLBCTL_VIEW_NONE;
-		rc = nat_end(a, err);
+		rc = plbctl_end(a, err);
 	} else if (strcmp(verb, "stats") == 0) {
 		cmd->view = PLBCTL_VIEW_STATS;
-		if (a->i < a->argc && (rc = nat_opt(a, "--rate", NULL, err)) > 0)
+		if (a->i < a->argc && (rc = plbctl_opt(a, "--rate", NULL, err)) > 0)
 			cmd->view = PLBCTL_VIEW_RATES;
 		if (rc >= 0)
-			rc = nat_end(a, err);
+			rc = plbctl_end(a, err);
 		req = plbctl_req(cmd->view == PLBCTL_VIEW_RATES ? "rates" : "stats");
 	} else if (strcmp(verb, "conns") == 0) {
 		req = plbctl_req("conns");
@@ -528,22 +526,33 @@ nat_parse(struct nat_args *a, struct plbctl_cmd *cmd, char **err)
 		rc = nat_conns(a, req, err);
 	} else if (strcmp(verb, "zero") == 0) {
 		req = plbctl_req("zero");
-		if (a->i < a->argc && (rc = nat_svc(a, req, "zero", err)) == 0)
-			rc = nat_end(a, err);
+		if (a->i < a->argc && (rc = plbctl_nat_svc(a, req, "zero", err)) == 0)
+			rc = plbctl_end(a, err);
 	} else if (strcmp(verb, "save") == 0 || strcmp(verb, "reload") == 0) {
 		req = plbctl_req(verb);
-		cmd->view = verb[0] == 's' ? PLBCTL_VIEW_SAVE : PLBCTL_VIEW_NONE;
-		if (a->i < a->argc && (rc = nat_pos(a, verb, "FILE", &v, err)) == 0) {
+		cmd->view = verb[0] == 's' ? PLBCTL_VIEW_SAVE : PLBCTL_VIEW_RELOAD;
+		if (a->i < a->argc && (rc = plbctl_pos(a, verb, "FILE", &v, err)) == 0) {
 			if (verb[0] == 's')
 				cmd->file = v;
 			else
-				rc = nat_abs_file(req, v, err);
+				rc = plbctl_abs_file(req, verb, v, err);
 		}
 		if (rc == 0)
-			rc = nat_end(a, err);
+			rc = plbctl_end(a, err);
+	} else if (strcmp(verb, "restore") == 0) {
+		/* what `save` wrote, back: a reload from that file (it is a whole plb.conf) */
+		req = plbctl_req("reload");
+		cmd->view = PLBCTL_VIEW_RELOAD;
+		if ((rc = plbctl_pos(a, verb, "FILE", &v, err)) == 0 &&
+		    (rc = plbctl_abs_file(req, verb, v, err)) == 0)
+			rc = plbctl_end(a, err);
+	} else if (strcmp(verb, "acl") == 0) {
+		return plbctl_parse_acl(a, cmd, err);
+	} else if (strcmp(verb, "lua") == 0) {
+		return plbctl_parse_lua(a, cmd, err);
 	} else if (strcmp(verb, "help") == 0) {
 		cmd->help = 1;
-		return nat_end(a, err);
+		return plbctl_end(a, err);
 	} else {
 		return plbctl_fail(err, "unknown command \"%s\"", verb);
 	}
@@ -590,7 +599,7 @@ cli_verb_follows(int argc, char **argv, int j)
 int
 plbctl_parse(int argc, char **argv, struct plbctl_cmd *cmd, char **err)
 {
-	struct nat_args a = { .argc = 0, .argv = NULL, .i = 0 };
+	struct plbctl_args a = { .argc = 0, .argv = NULL, .i = 0 };
 	int i = 0, rc;
 
 	memset(cmd, 0, sizeof(*cmd));

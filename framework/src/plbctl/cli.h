@@ -26,7 +26,17 @@ enum plbctl_view {
 	PLBCTL_VIEW_LIST_RATE,	/**< -L -n --rate */
 	PLBCTL_VIEW_LIST_CONNS,	/**< -L -n -c */
 	PLBCTL_VIEW_RULES,	/**< -S */
+	PLBCTL_VIEW_RELOAD,	/**< `reload`, `restore`: what was reloaded, what needs a restart */
+	PLBCTL_VIEW_LUA,	/**< `lua status`, `lua reload` */
+	PLBCTL_VIEW_ACL,	/**< `acl add|del|set`: the list's size after the change */
+	PLBCTL_VIEW_ACL_LIST,	/**< `acl list` */
 };
+
+/**
+ * Prefixes per acl.* request: plb refuses requests over 64 KiB, and 2000
+ * prefixes of up to 21 bytes ("255.255.255.255/32",) are 42 KiB.
+ */
+#define PLBCTL_ACL_CHUNK 2000
 
 struct plbctl_cmd {
 	json_t *reqs;		/**< array of request objects, sent in order */

@@ -43,6 +43,42 @@ const char *plbctl_svc_key(json_t *obj);
 /** The array of services in a service.list result (an array, or {"services": [...]}). */
 json_t *plbctl_svc_array(json_t *result);
 
+/** The arguments of a native verb: positionals are taken in order, options by name. */
+struct plbctl_args {
+	int argc;
+	char **argv;
+	int i;		/**< the next argument */
+};
+
+/**
+ * argv[a->i] is option @name (or "@name=VALUE"): 1 with its value in *val
+ * (@val NULL: a flag, which takes no value) and a->i past it; 0 when it is
+ * another argument; -EINVAL with *err.
+ */
+int plbctl_opt(struct plbctl_args *a, const char *name, const char **val, char **err);
+
+/** -EINVAL: argv[a->i] is an unknown option or an unexpected argument. */
+int plbctl_extra(struct plbctl_args *a, char **err);
+
+/** The next positional argument (@what, for @verb's messages) in *val, or -EINVAL. */
+int plbctl_pos(struct plbctl_args *a, const char *verb, const char *what, const char **val,
+	       char **err);
+
+/** 0 when every argument was used, else plbctl_extra(). */
+int plbctl_end(struct plbctl_args *a, char **err);
+
+/** "PROTO VIP:PORT" positionals -> "proto", "vip", "port" on @req. */
+int plbctl_nat_svc(struct plbctl_args *a, json_t *req, const char *verb, char **err);
+
+/** "file" on @req = @f made absolute (plb's cwd is not ours); @verb names it in errors. */
+int plbctl_abs_file(json_t *req, const char *verb, const char *f, char **err);
+
+/** `acl add|del|set|list ...` (cli_acl.c); a->i is past "acl". */
+int plbctl_parse_acl(struct plbctl_args *a, struct plbctl_cmd *cmd, char **err);
+
+/** `lua reload|status` (cli_acl.c); a->i is past "lua". */
+int plbctl_parse_lua(struct plbctl_args *a, struct plbctl_cmd *cmd, char **err);
+
 /**
  * The ipvsadm syntax. @in_script: a line of -R input (no -L, -S, -R, no
  * --json / --socket).

@@ -346,6 +346,18 @@ plbctl_print(FILE *f, enum plbctl_view view, json_t *result, char **err)
 		break;
 	case PLBCTL_VIEW_RULES:
 		return plbctl_print_rules(f, plbctl_svc_array(result), err);
+	case PLBCTL_VIEW_RELOAD:
+		plbctl_print_reload(f, result);
+		break;
+	case PLBCTL_VIEW_LUA:
+		plbctl_print_lua(f, result);
+		break;
+	case PLBCTL_VIEW_ACL:
+		plbctl_print_acl(f, result);
+		break;
+	case PLBCTL_VIEW_ACL_LIST:
+		plbctl_print_acl_list(f, result);
+		break;
 	}
 	return 0;
 }

@@ -42,6 +42,16 @@ void plbctl_print_schedulers(FILE *f, json_t *scheds);
 void plbctl_print_services(FILE *f, json_t *services);
 void plbctl_print_conns(FILE *f, json_t *conns);
 
+/* print_policy.c */
+/** `reload` / `restore`: the file, the number of services, the sections that need a restart. */
+void plbctl_print_reload(FILE *f, json_t *result);
+/** `lua status` / `lua reload`: the runtime's status, one setting per line. */
+void plbctl_print_lua(FILE *f, json_t *status);
+/** `acl add|del|set`: "<scope> <list> list: N prefixes". */
+void plbctl_print_acl(FILE *f, json_t *result);
+/** `acl list`: per scope and list, size and hits, then the prefixes (unless brief). */
+void plbctl_print_acl_list(FILE *f, json_t *scopes);
+
 /** A JSON integer member as long long (0 when absent). */
 long long plbctl_geti(json_t *o, const char *key);
 /** A JSON string member, or @def. */

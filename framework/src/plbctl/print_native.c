@@ -146,6 +146,8 @@ plbctl_print_services(FILE *f, json_t *r)
 
 			fprintf(f, "  sched_opts %s", o ? o : "?");
 			free(o);
+		} else if (json_is_string(json_object_get(s, "sched_opts_text"))) {
+			fprintf(f, "  sched_opts %s", plbctl_gets(s, "sched_opts_text", ""));
 		}
 		fputc('\n', f);
 		json_array_foreach(json_object_get(s, "dests"), j, d) {
@@ -154,9 +156,10 @@ plbctl_print_services(FILE *f, json_t *r)
 
 			snprintf(ep, sizeof(ep), "%s:%lld", plbctl_gets(d, "addr", "?"),
 				 port ? port : plbctl_geti(s, "port"));
-			fprintf(f, "  -> %-22s weight %lld  upper %lld  lower %lld\n", ep,
+			fprintf(f, "  -> %-22s weight %lld  upper %lld  lower %lld%s\n", ep,
 				json_object_get(d, "weight") ? plbctl_geti(d, "weight") : 1,
-				plbctl_geti(d, "u_threshold"), plbctl_geti(d, "l_threshold"));
+				plbctl_geti(d, "u_threshold"), plbctl_geti(d, "l_threshold"),
+				json_is_true(json_object_get(d, "down")) ? "  down" : "");
 		}
 	}
 }
