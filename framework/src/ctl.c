@@ -29,7 +29,7 @@ static int listen_fd = -1;
 static char *sock_path;
 
 static const struct plb_ctl_cmd *const tables[] = {
-	plb_ctl_stats_cmds, plb_ctl_svc_cmds, plb_ctl_acl_cmds, plb_ctl_lua_cmds,
+	plb_ctl_stats_cmds, plb_ctl_svc_cmds, plb_ctl_save_cmds, plb_ctl_acl_cmds, plb_ctl_lua_cmds,
 };
 const struct plb_conf *plb_ctl_conf;
 

@@ -24,6 +24,7 @@ struct plb_ctl_cmd {
 /* command tables, ended by a { NULL } row */
 extern const struct plb_ctl_cmd plb_ctl_stats_cmds[];
 extern const struct plb_ctl_cmd plb_ctl_svc_cmds[];
+extern const struct plb_ctl_cmd plb_ctl_save_cmds[];	/* ctl_save.c */
 extern const struct plb_ctl_cmd plb_ctl_acl_cmds[];	/* ctl_acl.c */
 extern const struct plb_ctl_cmd plb_ctl_lua_cmds[];	/* ctl_lua.c */
 

@@ -378,11 +378,11 @@ svc_build(const struct plb_conf_svc *cs, uint32_t idx, const char *where, struct
 	svc->n_laddrs = cs->n_laddrs;
 	svc->sched = get_module_ops(path, env, 1, cs->sched, &merr);
 	if (svc->sched == NULL)
-		FAIL(-EINVAL, "%s: services[%u].scheduler: %s", where, idx,
+		FAIL(-EINVAL, "%sservices[%u].scheduler: %s", where, idx,
 		     merr ? merr : "no such scheduler");
 	svc->fwd = get_module_ops(path, env, 0, cs->fwd, &merr);
 	if (svc->fwd == NULL)
-		FAIL(-EINVAL, "%s: services[%u].fwd: %s", where, idx,
+		FAIL(-EINVAL, "%sservices[%u].fwd: %s", where, idx,
 		     merr ? merr : "no such forwarding mode");
 	if (opts == NULL && cs->sched_opts_text) {
 		/* options kept as text (set by a request, or the file is gone): read them back */
@@ -395,13 +395,13 @@ svc_build(const struct plb_conf_svc *cs, uint32_t idx, const char *where, struct
 		rc = config_read_string(&tmp, text) == CONFIG_TRUE;
 		free(text);
 		if (!rc || (opts = config_lookup(&tmp, "sched_opts")) == NULL)
-			FAIL(-EINVAL, "%s: services[%u] %s: sched_opts: %s", where, idx, name,
+			FAIL(-EINVAL, "%sservices[%u] %s: sched_opts: %s", where, idx, name,
 			     config_error_text(&tmp) ? config_error_text(&tmp) : "not a group");
 	}
 	if (svc->sched->build) {
 		rc = svc->sched->build(svc, opts, &table, &merr);
 		if (rc)
-			FAIL(rc < 0 ? rc : -EINVAL, "%s: services[%u] %s: scheduler %s: %s", where, idx,
+			FAIL(rc < 0 ? rc : -EINVAL, "%sservices[%u] %s: scheduler %s: %s", where, idx,
 			     name, cs->sched, merr ? merr : "build failed");
 	}
 	for (uint32_t w = 0; w < nw; w++) {
@@ -412,7 +412,7 @@ svc_build(const struct plb_conf_svc *cs, uint32_t idx, const char *where, struct
 	if (svc->fwd->build) {
 		rc = svc->fwd->build(svc, &svc->fwd_table, &merr);
 		if (rc)
-			FAIL(rc < 0 ? rc : -EINVAL, "%s: services[%u] %s: %s: %s", where, idx, name, cs->fwd,
+			FAIL(rc < 0 ? rc : -EINVAL, "%sservices[%u] %s: %s: %s", where, idx, name, cs->fwd,
 			     merr ? merr : "build failed");
 	}
 	if (have_tmp)
@@ -456,7 +456,7 @@ plb_svc_check(const struct plb_conf *conf, const struct plb_env *env, char **err
 			b->d.idx = d;
 			dests[d] = &b->d;
 		}
-		snprintf(where, sizeof(where), "%s:%d", conf->file, cs->line);
+		snprintf(where, sizeof(where), "%s:%d: ", conf->file, cs->line);
 		if (rc == 0)
 			rc = svc_build(cs, i, where, dests, stats, env, conf->module_path, &svc, err);
 		else
@@ -691,9 +691,9 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 		for (uint32_t d = 0; d < cs->n_dests; d++)
 			arr[d] = &p.dests[i][d]->d;
 		if (cs->line)
-			snprintf(where, sizeof(where), "%s:%d", where_fmt, cs->line);
+			snprintf(where, sizeof(where), "%s:%d: ", where_fmt, cs->line);
 		else
-			snprintf(where, sizeof(where), "%s", where_fmt);
+			where[0] = '\0';	/* not from a file: the caller names the request */
 		rc = svc_build(cs, i, where, arr, p.box[i]->stats, &env_saved, module_path, &svc, err);
 		if (rc) {
 			free(arr);
@@ -707,14 +707,14 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 		rc = addr_add(v, cs->vip, PLB_ADDR_VIP,
 			      cs->proto == IPPROTO_TCP ? PLB_VIP_F_TCP : PLB_VIP_F_UDP, 0);
 		if (rc == -EEXIST) {
-			plb_err(err, rc, "%s: services[%u].vip: the address is also a port address or "
+			plb_err(err, rc, "%sservices[%u].vip: the address is also a port address or "
 				"an FNAT local address", where, i);
 			goto err_undo;
 		}
 		for (uint32_t l = 0; rc == 0 && l < cs->n_laddrs; l++) {
 			rc = addr_add(v, cs->laddrs[l], PLB_ADDR_LADDR, 0, 0);
 			if (rc == -EEXIST) {
-				plb_err(err, rc, "%s: services[%u].laddrs[%u]: the address is also a VIP",
+				plb_err(err, rc, "%sservices[%u].laddrs[%u]: the address is also a VIP",
 					where, i, l);
 				goto err_undo;
 			}

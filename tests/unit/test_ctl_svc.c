@@ -331,11 +331,11 @@ test_service_add_errors(void **state)
 		"service.add: \"scheduler\" must be a name of 1..31 characters a-z 0-9 _");
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'192.0.2.101','port':80,'fwd':7}",
 		"service.add: \"fwd\" must be a name of 1..31 characters a-z 0-9 _");
-	snprintf(msg, sizeof(msg), "service.add: refused: services[2].scheduler: %s/sched_nosuch.so: "
+	snprintf(msg, sizeof(msg), "service.add: services[2].scheduler: %s/sched_nosuch.so: "
 		 "cannot load: No such file or directory", modules_dir);
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'192.0.2.101','port':80,"
 		"'scheduler':'nosuch'}", msg);
-	snprintf(msg, sizeof(msg), "service.add: refused: services[2].fwd: %s/fwd_nosuch.so: "
+	snprintf(msg, sizeof(msg), "service.add: services[2].fwd: %s/fwd_nosuch.so: "
 		 "cannot load: No such file or directory", modules_dir);
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'192.0.2.101','port':80,"
 		"'fwd':'nosuch'}", msg);
@@ -356,11 +356,11 @@ test_service_add_errors(void **state)
 		"'sched_opts':{'a':null}}", "service.add: sched_opts: null is not a value");
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'192.0.2.101','port':80,"
 		"'scheduler':'rr','sched_opts':{'colour':1}}",
-		"service.add: refused: services[2] 192.0.2.101:80/tcp: scheduler rr: "
+		"service.add: services[2] 192.0.2.101:80/tcp: scheduler rr: "
 		"<string>:1: sched_opts.colour: unknown key (this group takes no keys)");
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'192.0.2.101','port':80,"
 		"'scheduler':'mh','sched_opts':{'table_size':'big'}}",
-		"service.add: refused: services[2] 192.0.2.101:80/tcp: scheduler mh: "
+		"service.add: services[2] 192.0.2.101:80/tcp: scheduler mh: "
 		"<string>:1: sched_opts.table_size: expected a prime integer 7..1000003");
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'192.0.2.101','port':80,"
 		"'laddrs':'198.51.100.201'}",
@@ -372,7 +372,7 @@ test_service_add_errors(void **state)
 		"'laddrs':['2001:db8::1']}", "service.add: \"laddrs[]\": IPv6 is not supported yet");
 	/* an address cannot be a VIP and a local address */
 	refused("{'v':1,'cmd':'service.add','proto':'tcp','vip':'198.51.100.200','port':80}",
-		"service.add: refused: services[2].vip: the address is also a port address or an "
+		"service.add: services[2].vip: the address is also a port address or an "
 		"FNAT local address");
 }
 
@@ -423,15 +423,15 @@ test_service_edit_del_errors(void **state)
 		"service.edit: one-packet scheduling (\"ops\") is for UDP services only");
 	refused("{'v':1,'cmd':'service.edit','proto':'tcp','vip':'192.0.2.100','port':80,"
 		"'sched_opts':{'colour':'red'}}",
-		"service.edit: refused:3: services[0] 192.0.2.100:80/tcp: scheduler rr: "
+		"service.edit: services[0] 192.0.2.100:80/tcp: scheduler rr: "
 		"<string>:1: sched_opts.colour: unknown key (this group takes no keys)");
-	snprintf(msg, sizeof(msg), "service.edit: refused:3: services[0].scheduler: %s/sched_wrong.so: "
+	snprintf(msg, sizeof(msg), "service.edit: services[0].scheduler: %s/sched_wrong.so: "
 		 "cannot load: No such file or directory", modules_dir);
 	refused("{'v':1,'cmd':'service.edit','proto':'tcp','vip':'192.0.2.100','port':80,"
 		"'scheduler':'wrong'}", msg);
 	/* fnat with dests needs laddrs */
 	refused("{'v':1,'cmd':'service.edit','proto':'tcp','vip':'192.0.2.100','port':80,'laddrs':[]}",
-		"service.edit: refused:3: services[0] 192.0.2.100:80/tcp: fnat: needs laddrs (local "
+		"service.edit: services[0] 192.0.2.100:80/tcp: fnat: needs laddrs (local "
 		"addresses towards the real servers, e.g. laddrs = [ \"198.51.100.1\" ])");
 	refused("{'v':1,'cmd':'service.edit','proto':'tcp','vip':'192.0.2.100','port':80,'ttl':1}",
 		"service.edit: unknown argument \"ttl\" (expected one of: proto, vip, port, "
@@ -543,7 +543,7 @@ test_dest_errors(void **state)
 		       "'scheduler':'rr'}"));
 	refused("{'v':1,'cmd':'dest.add','proto':'tcp','vip':'192.0.2.101','port':80,"
 		"'addr':'198.51.100.11'}",
-		"dest.add: refused: services[2] 192.0.2.101:80/tcp: fnat: needs laddrs (local "
+		"dest.add: services[2] 192.0.2.101:80/tcp: fnat: needs laddrs (local "
 		"addresses towards the real servers, e.g. laddrs = [ \"198.51.100.1\" ])");
 }
 
@@ -569,13 +569,13 @@ test_laddr(void **state)
 		"'laddr':'2001:db8::200'}", "laddr.add: \"laddr\": IPv6 is not supported yet");
 	refused("{'v':1,'cmd':'laddr.add','proto':'tcp','vip':'192.0.2.100','port':80,"
 		"'laddr':'192.0.2.100'}",
-		"laddr.add: refused:3: services[0].laddrs[1]: the address is also a VIP");
+		"laddr.add: services[0].laddrs[1]: the address is also a VIP");
 	refused("{'v':1,'cmd':'laddr.add','proto':'tcp','vip':'192.0.2.100','port':8080,"
 		"'laddr':'198.51.100.201'}", "laddr.add: no service 192.0.2.100:8080/tcp");
 	/* the last local address of a fnat service with dests */
 	refused("{'v':1,'cmd':'laddr.del','proto':'tcp','vip':'192.0.2.100','port':80,"
 		"'laddr':'198.51.100.200'}",
-		"laddr.del: refused:3: services[0] 192.0.2.100:80/tcp: fnat: needs laddrs (local "
+		"laddr.del: services[0] 192.0.2.100:80/tcp: fnat: needs laddrs (local "
 		"addresses towards the real servers, e.g. laddrs = [ \"198.51.100.1\" ])");
 }
 
