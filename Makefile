@@ -196,7 +196,7 @@ BENCH_MAIN := $(filter-out bench/proto_benchfwd.c,$(BENCH_SRCS))
 BENCH_DUR    ?= 0.5
 BENCH_REPEAT ?= 3
 BENCH_ARGS   ?=
-.PHONY: bench bench-callgrind
+.PHONY: bench bench-callgrind bench-peers
 $(BUILD)/plb-bench: $(BENCH_MAIN) bench/bench.h $(CORE_LIB) $(DYNLIST)
 	$(CC) $(CFLAGS_CORE) -Ibench -o $@ $(BENCH_MAIN) $(CORE_LINK) -lrte_net_ring
 
@@ -210,3 +210,7 @@ bench: all $(BUILD)/plb-bench $(BUILD)/bench/proto_benchfwd.so
 
 bench-callgrind: all $(BUILD)/plb-bench $(BUILD)/bench/proto_benchfwd.so
 	@BUILD=$(BUILD) bash bench/callgrind.sh
+
+# plb vs nftables DNAT vs HAProxy on real traffic (root; appends to docs/performance.md)
+bench-peers: all
+	PLB_BUILD=$(BUILD) bash bench/peers.sh

@@ -5,10 +5,12 @@
  * child is forked per run because EAL can be initialised once per process;
  * a single selected run executes in-process (what valgrind wants). Prints
  * one JSON object per run, appends it to build/bench.json, and ends with a
- * table. `plb-bench --help` lists the options.
+ * table, the git commit it measured, and scenario (d) against (a) at the
+ * same flows. `plb-bench --help` lists the options.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +32,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: plb-bench [options]\n"
-		"  --scenario LIST   floor,floor_loop,tcp,udp,newconn,micro (default: all)\n"
-		"  --flows LIST      flows of floor/tcp/udp runs (default 1000,100000,1000000; floor 1000)\n"
+		"  --scenario LIST   floor,floor_loop,tcp,acl,udp,newconn,micro (default: all)\n"
+		"                    acl = (d): tcp + hook_acl every_packet + 100k-prefix deny list (Lua)\n"
+		"  --flows LIST      flows of floor/tcp/acl/udp runs (default 1000,100000,1000000; floor 1000)\n"
 		"  --dests LIST      dests of newconn runs (default 10,100,1000; tcp/udp use 10)\n"
 		"  --sched LIST      schedulers of newconn runs (default rr,wrr,wlc,conhash,mh)\n"
 		"  --duration SEC    measured seconds per run (default 1)\n"
@@ -40,7 +43,9 @@ usage(FILE *f)
 		"  --mem MB          EAL -m (default 4096)\n"
 		"  --build DIR       build directory (default build)\n"
 		"  --json FILE       append results (default DIR/bench.json; \"-\": none)\n"
-		"  --repeat N        runs of each scenario, the median is reported (default 1, max 15)\n");
+		"  --repeat N        runs of each scenario, the median is reported (default 1, max 15)\n"
+		"  --acl-lua FILE    the acl scenario's script (default bench/acl_100k.lua)\n"
+		"  PLB_BENCH_COMMIT in the environment overrides the commit printed (default: git)\n");
 }
 
 static int
@@ -80,21 +85,56 @@ add_run(enum bench_kind kind, const char *name, const char *sched, uint32_t flow
 	snprintf(r->name, sizeof(r->name), "%s", name);
 }
 
+/* First line of @cmd's output (newline cut) into @buf; 0 if it printed something. */
+static int
+cmd_line(const char *cmd, char *buf, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	int ok;
+
+	if (p == NULL)
+		return -errno;
+	ok = fgets(buf, (int)len, p) != NULL;
+	pclose(p);
+	if (!ok)
+		return -ENOENT;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? 0 : -ENOENT;
+}
+
+const char *
+bench_commit(void)
+{
+	static char commit[64];
+	char dirty[8];
+	const char *env = getenv("PLB_BENCH_COMMIT");
+
+	if (commit[0])
+		return commit;
+	if (env && *env)
+		snprintf(commit, sizeof(commit), "%s", env);
+	else if (cmd_line("git rev-parse --short HEAD 2>/dev/null", commit, sizeof(commit)) != 0)
+		snprintf(commit, sizeof(commit), "unknown");
+	else if (cmd_line("git status --porcelain 2>/dev/null", dirty, sizeof(dirty)) == 0)
+		strncat(commit, "+dirty", sizeof(commit) - strlen(commit) - 1);
+	return commit;
+}
+
 void
 bench_emit(const struct bench_result *res, FILE *json)
 {
-	char line[512];
+	char line[640];
 
 	snprintf(line, sizeof(line),
 		 "{\"scenario\":\"%s\",\"flows\":%u,\"pkts\":%lu,\"mpps\":%.3f,\"ns_per_pkt\":%.1f,"
 		 "\"cycles_per_pkt\":%.1f,\"sched\":\"%s\",\"dests\":%u,\"avg_burst\":%.1f,"
 		 "\"conn_new\":%lu,\"drops\":%lu,\"repeats\":%u,\"mpps_min\":%.3f,"
-		 "\"mpps_max\":%.3f,\"ok\":%s,\"note\":\"%s\"}",
+		 "\"mpps_max\":%.3f,\"ok\":%s,\"note\":\"%s\",\"commit\":\"%s\"}",
 		 res->scenario, res->flows, (unsigned long)res->pkts, res->mpps, res->ns_per_pkt,
 		 res->cycles_per_pkt, res->sched, res->dests, res->avg_burst,
 		 (unsigned long)res->conn_new, (unsigned long)res->drops, res->repeats,
 		 res->mpps_min, res->mpps_max,
-		 res->ok ? "true" : "false", res->note);
+		 res->ok ? "true" : "false", res->note, bench_commit());
 	printf("%s\n", line);
 	fflush(stdout);
 	if (json) {
@@ -196,6 +236,20 @@ table(const struct bench_result *res, uint32_t n)
 		       x->mpps_min, x->mpps_max, x->ns_per_pkt,
 		       x->cycles_per_pkt, x->avg_burst, x->ok ? "" : "FAILED ", x->note);
 	}
+	printf("commit %s\n", bench_commit());
+	/* (d) against (a): same flows, same run */
+	for (uint32_t i = 0; i < n; i++) {
+		if (runs[i].kind != BK_ACL || !res[i].ok)
+			continue;
+		for (uint32_t j = 0; j < n; j++)
+			if (runs[j].kind == BK_TCP && runs[j].flows == runs[i].flows && res[j].ok &&
+			    res[j].ns_per_pkt > 0)
+				printf("(d) vs (a), %u flows: %s %.1f ns/pkt vs %s %.1f ns/pkt = %.2fx "
+				       "(burst %.1f vs %.1f)\n", runs[i].flows, res[i].scenario,
+				       res[i].ns_per_pkt, res[j].scenario, res[j].ns_per_pkt,
+				       res[i].ns_per_pkt / res[j].ns_per_pkt, res[i].avg_burst,
+				       res[j].avg_burst);
+	}
 }
 
 int
@@ -206,10 +260,13 @@ main(int argc, char **argv)
 		{ "sched", 1, NULL, 'S' }, { "duration", 1, NULL, 't' }, { "packets", 1, NULL, 'n' },
 		{ "lcores", 1, NULL, 'l' }, { "mem", 1, NULL, 'm' }, { "build", 1, NULL, 'b' },
 		{ "json", 1, NULL, 'j' }, { "repeat", 1, NULL, 'r' }, { "help", 0, NULL, 'h' },
+		{ "acl-lua", 1, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = { .duration = 1.0, .mem_mb = 4096, .build = "build", .repeat = 1 };
-	const char *scen = "floor,floor_loop,tcp,udp,newconn,micro", *flows_s = NULL, *dests_s = "10,100,1000";
+	const char *scen = "floor,floor_loop,tcp,acl,udp,newconn,micro", *flows_s = NULL;
+	const char *dests_s = "10,100,1000", *acl_lua = "bench/acl_100k.lua";
+	char acl_abs[PATH_MAX];
 	const char *sched_s = "rr,wrr,wlc,conhash,mh", *json_path = NULL;
 	static struct bench_result res[MAX_RUNS];
 	uint32_t flows[8], dests[8], nf, nd, fail = 0;
@@ -230,6 +287,7 @@ main(int argc, char **argv)
 		case 'b': o.build = optarg; break;
 		case 'j': json_path = optarg; break;
 		case 'r': o.repeat = (uint32_t)atoi(optarg); break;
+		case 'L': acl_lua = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -244,9 +302,21 @@ main(int argc, char **argv)
 		add_run(BK_FLOOR, "floor", "rr", flows_s ? flows[0] : 1000, 0);
 	if (list_has(scen, "floor_loop"))
 		add_run(BK_FLOOR_LOOP, "floor_loop", "rr", flows_s ? flows[0] : 1000, 0);
-	for (uint32_t i = 0; i < nf; i++)
+	/* (a) and (d) alternate, so that both see the same load on a shared machine */
+	for (uint32_t i = 0; i < nf; i++) {
 		if (list_has(scen, "tcp"))
 			add_run(BK_TCP, "fnat_tcp_est", "rr", flows[i], 10);
+		if (list_has(scen, "acl"))
+			add_run(BK_ACL, "fnat_tcp_acl", "rr", flows[i], 10);
+	}
+	if (list_has(scen, "acl")) {
+		if (realpath(acl_lua, acl_abs) == NULL) {
+			fprintf(stderr, "plb-bench: %s: %s (run from the repository root, or --acl-lua FILE)\n",
+				acl_lua, strerror(errno));
+			return 2;
+		}
+		o.acl_lua = acl_abs;
+	}
 	for (uint32_t i = 0; i < nf; i++)
 		if (list_has(scen, "udp"))
 			add_run(BK_UDP, "fnat_udp_est", "rr", flows[i], 10);

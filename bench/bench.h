@@ -5,7 +5,8 @@
  * and modules booted on a ring ethdev, a generator on the main lcore and one
  * worker lcore. bench.c drives runs (one forked child each) and prints
  * results; conf.c writes the configs; gen.c generates, measures and checks;
- * micro.c holds the micro-benchmarks.
+ * micro.c holds the micro-benchmarks. Every result line carries the git
+ * commit of the tree it was measured on (bench_commit()).
  */
 #ifndef PLB_BENCH_H
 #define PLB_BENCH_H
@@ -19,6 +20,7 @@ enum bench_kind {
 	BK_TCP,			/* established TCP through FNAT (client -> server) */
 	BK_UDP,			/* established UDP through FNAT (client -> server) */
 	BK_NEWCONN,		/* TCP SYNs, each a new conn, torn down by expiry */
+	BK_ACL,			/* BK_TCP + hook_acl (every_packet) + a 100k-prefix deny list from Lua */
 };
 
 /* Harness addresses (documentation ranges only). */
@@ -31,6 +33,7 @@ enum bench_kind {
 #define BENCH_TCP_VPORT		80
 #define BENCH_UDP_VPORT		53
 #define BENCH_NEWCONN_FLOWS	1000000u	/* flow space a newconn run cycles through */
+#define BENCH_ACL_PREFIXES	100000u		/* deny list of BK_ACL (bench/acl_100k.lua) */
 
 struct bench_run {
 	enum bench_kind kind;
@@ -48,6 +51,7 @@ struct bench_opts {
 	uint32_t repeat;	/* runs of each scenario; the median is reported */
 	const char *build;	/* build directory (modules, output) */
 	const char *json;	/* results appended here; NULL: none */
+	const char *acl_lua;	/* absolute path of the BK_ACL script (bench/acl_100k.lua) */
 };
 
 struct bench_result {
@@ -65,6 +69,7 @@ struct bench_result {
 	uint64_t drops;		/* worker-level drops in the window */
 	uint64_t conn_new;	/* vs.conn_new in the window */
 	uint64_t conns;		/* conns in the table at the end */
+	uint64_t acl_checked;	/* BK_ACL: acl.pass in the window (= pkts: every packet checked) */
 	double mpps_min, mpps_max;	/* over the repeats (bench.c) */
 	uint32_t repeats;
 	int ok;			/* 1 = ran and every check held */
@@ -82,6 +87,9 @@ int bench_run_one(const char *conf_path, const struct bench_run *r, const struct
 /* micro.c */
 int bench_micro_maglev(const struct bench_opts *o, FILE *json);
 int bench_micro_conn_bytes(const struct bench_opts *o, FILE *json);
+
+/* bench.c: "abc1234" or "abc1234+dirty" (uncommitted changes), "unknown" outside git. */
+const char *bench_commit(void);
 
 /* bench.c: print one result as a JSON line to stdout and to @json (may be NULL). */
 void bench_emit(const struct bench_result *res, FILE *json);

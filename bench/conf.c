@@ -5,6 +5,9 @@
  * One ring port carries both sides: clients in 203.0.113.0/24 behind the
  * router 192.0.2.254, dests and FNAT local addresses on the connected
  * 198.51.100.0/24 with static ARP entries (no resolution traffic).
+ * Scenario (d) adds hook_acl (every_packet) and a lua section running
+ * bench/acl_100k.lua, which sets a 100k-prefix global deny list that keeps
+ * clear of the clients' 203.0.113.0/24.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,7 +79,10 @@ bench_conf_write(const char *path, const struct bench_run *r, const struct bench
 	} else {
 		fprintf(f, "modules = {\n  path = \"%s/modules\";\n", o->build);
 		fprintf(f, "  load = [ \"proto_ipv4\", \"proto_arp\", \"proto_icmp\", \"proto_tcp\", "
-			"\"proto_udp\", \"hook_defence\", \"hook_vs\" ];\n");
+			"\"proto_udp\", \"hook_defence\", %s\"hook_vs\" ];\n",
+			r->kind == BK_ACL ? "\"hook_acl\", " : "");
+		if (r->kind == BK_ACL)
+			fprintf(f, "  hook_acl = { every_packet = true; };\n");
 		ip4(a, sizeof(a), BENCH_ROUTER);
 		fprintf(f, "  proto_arp = { static = (\n    { ip = \"%s\"; mac = \"02:00:00:00:00:fe\"; }", a);
 		for (uint32_t i = 0; i < n_arp; i++) {
@@ -102,6 +108,13 @@ bench_conf_write(const char *path, const struct bench_run *r, const struct bench
 		fprintf(f, "\n);\n");
 		ip4(a, sizeof(a), BENCH_ROUTER);
 		fprintf(f, "routes = ( { prefix = \"203.0.113.0/24\"; via = \"%s\"; port = \"p0\"; } );\n", a);
+	}
+	if (r->kind == BK_ACL) {
+		/* the script's loop runs ~100 Lua instructions per prefix, under no JIT */
+		ip4(a, sizeof(a), BENCH_CLIENT_NET);
+		fprintf(f, "lua = { scripts = [ \"%s\" ]; instructions = 1000000000; memory_mb = 256;\n"
+			"  config = { count = %u; keep = \"%s/24\"; seed = 7; }; };\n",
+			o->acl_lua, BENCH_ACL_PREFIXES, a);
 	}
 	/* established runs hold every flow; newconn holds what a few ticks create */
 	per_worker = r->kind == BK_NEWCONN ? 1u << 20 : r->flows + r->flows / 4 + 1024;

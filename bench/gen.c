@@ -10,6 +10,8 @@
  * waits. Figures come from the worker's own counters and the TSC over the
  * window; repeatable mode feeds exactly N packets and, under callgrind,
  * zeroes callgrind's costs at the window's start and dumps them at its end.
+ * Scenario (d) also checks that the 100k-prefix deny list is in force and
+ * that hook_acl checked every packet of the window (acl.pass) and refused none.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +32,7 @@
 
 #include <plb/conn.h>
 
+#include "acl.h"
 #include "boot.h"
 #include "config.h"
 #include "runtime.h"
@@ -236,16 +239,28 @@ struct snap {
 	uint64_t tsc;
 	struct plb_worker_stats w;
 	uint64_t conn_new;
+	uint64_t acl_pass, acl_refused;
 };
 
-static uint32_t ctr_conn_new = UINT32_MAX;
+static uint32_t ctr_conn_new = UINT32_MAX, ctr_acl_pass = UINT32_MAX;
+static uint32_t ctr_acl_refused[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
+
+static uint64_t
+ctr_read(uint32_t id)
+{
+	return id != UINT32_MAX ? plb_counter_read_worker(id, 0) : 0;
+}
 
 static void
 snap_take(struct snap *s)
 {
 	s->tsc = rte_rdtsc_precise();
 	plb_worker_stats_get(0, &s->w);
-	s->conn_new = ctr_conn_new != UINT32_MAX ? plb_counter_read_worker(ctr_conn_new, 0) : 0;
+	s->conn_new = ctr_read(ctr_conn_new);
+	s->acl_pass = ctr_read(ctr_acl_pass);
+	s->acl_refused = 0;
+	for (int i = 0; i < 4; i++)
+		s->acl_refused += ctr_read(ctr_acl_refused[i]);
 }
 
 /* Feed @count packets (0 = none), then wait until the worker has handled all it was given. */
@@ -277,9 +292,24 @@ gen_feed_settle(uint64_t count)
 static void
 find_counters(void)
 {
-	for (uint32_t i = 0; i < plb_counter_count(); i++)
-		if (strcmp(plb_counter_name(i), "vs.conn_new") == 0)
+	static const char *const refused[4] = {
+		"acl.drop_global_deny", "acl.drop_global_allow", "acl.drop_svc_deny", "acl.drop_svc_allow",
+	};
+
+	ctr_conn_new = ctr_acl_pass = UINT32_MAX;
+	for (int k = 0; k < 4; k++)
+		ctr_acl_refused[k] = UINT32_MAX;
+	for (uint32_t i = 0; i < plb_counter_count(); i++) {
+		const char *n = plb_counter_name(i);
+
+		if (strcmp(n, "vs.conn_new") == 0)
 			ctr_conn_new = i;
+		else if (strcmp(n, "acl.pass") == 0)
+			ctr_acl_pass = i;
+		for (int k = 0; k < 4; k++)
+			if (strcmp(n, refused[k]) == 0)
+				ctr_acl_refused[k] = i;
+	}
 }
 
 static void
@@ -294,6 +324,8 @@ result_fill(struct bench_result *res, const struct snap *a, const struct snap *b
 		     (b->w.drop_no_l3 - a->w.drop_no_l3) + (b->w.drop_l3 - a->w.drop_l3) +
 		     (b->w.handover_drop - a->w.handover_drop);
 	res->conn_new = b->conn_new - a->conn_new;
+	res->acl_checked = b->acl_pass - a->acl_pass;
+	res->drops += b->acl_refused - a->acl_refused;
 	res->secs = (double)cyc / hz;
 	if (res->pkts) {
 		res->mpps = (double)res->pkts / res->secs / 1e6;
@@ -317,6 +349,7 @@ gen_prepare(const struct bench_run *r, uint64_t *warm)
 	case BK_NEWCONN:
 		return frames_make(r->flows, 1, IPPROTO_TCP, RTE_TCP_SYN_FLAG);
 	case BK_TCP:
+	case BK_ACL:
 		rc = frames_make(r->flows, 1, IPPROTO_TCP, RTE_TCP_SYN_FLAG);
 		break;
 	case BK_UDP:
@@ -332,7 +365,7 @@ gen_window_frames(const struct bench_run *r)
 {
 	uint32_t stride = r->flows % 7919 ? 7919 : 1;
 
-	if (r->kind == BK_TCP)
+	if (r->kind == BK_TCP || r->kind == BK_ACL)
 		return frames_make(r->flows, stride, IPPROTO_TCP, RTE_TCP_ACK_FLAG);
 	if (r->kind == BK_UDP)
 		return frames_make(r->flows, stride, IPPROTO_UDP, 0);
@@ -380,7 +413,7 @@ gen_measure(const struct bench_run *r, const struct bench_opts *o, struct bench_
 		snprintf(res->note, sizeof(res->note), "warm-up: the worker did not catch up");
 		return rc;
 	}
-	if (warm && (r->kind == BK_TCP || r->kind == BK_UDP) && plb_conn_count(0) != r->flows) {
+	if (warm && r->kind != BK_NEWCONN && plb_conn_count(0) != r->flows) {
 		snprintf(res->note, sizeof(res->note), "warm-up made %u conns, not %u",
 			 plb_conn_count(0), r->flows);
 		return -EPROTO;
@@ -456,7 +489,19 @@ bench_run_one(const char *conf_path, const struct bench_run *r, const struct ben
 	}
 	g.pool = rte_mempool_lookup("plb_pkt");
 	find_counters();
-	rc = g.pool ? gen_measure(r, o, res) : -ENOENT;
+	rc = g.pool ? 0 : -ENOENT;
+	if (rc == 0 && r->kind == BK_ACL) {
+		const struct plb_acl_scope global = { .svc = 0 };
+		uint32_t n = plb_acl_size(&global, PLB_ACL_LIST_DENY);
+
+		if (n != BENCH_ACL_PREFIXES || ctr_acl_pass == UINT32_MAX) {
+			snprintf(res->note, sizeof(res->note), "deny list holds %u prefixes, not %u%s", n,
+				 BENCH_ACL_PREFIXES, ctr_acl_pass == UINT32_MAX ? " (no acl.pass counter)" : "");
+			rc = -EPROTO;
+		}
+	}
+	if (rc == 0)
+		rc = gen_measure(r, o, res);
 	res->conns = plb_conn_count(0);
 	plb_shutdown();
 	plb_conf_free(conf);
@@ -466,6 +511,13 @@ bench_run_one(const char *conf_path, const struct bench_run *r, const struct ben
 		fprintf(stderr, "plb-bench: %s: %s%s%s\n", r->name, strerror(-rc),
 			res->note[0] ? ": " : "", res->note);
 		return rc;
+	}
+	/* timed mode: rx and acl.pass are read a few instructions apart, a burst may fall between */
+	if (r->kind == BK_ACL && (res->acl_checked > res->pkts ? res->acl_checked - res->pkts :
+				  res->pkts - res->acl_checked) > (o->packets ? 0 : 2 * GEN_BURST)) {
+		snprintf(res->note, sizeof(res->note), "hook_acl checked %" PRIu64 " of %" PRIu64 " packets",
+			 res->acl_checked, res->pkts);
+		return -EPROTO;
 	}
 	res->ok = 1;
 	if (r->kind == BK_NEWCONN && res->conn_new < res->pkts - res->pkts / 100)
