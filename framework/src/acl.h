@@ -2,8 +2,9 @@
 /*
  * core.acl: the control side of access lists (the fast path is plb/acl.h).
  * Lists are edited in bulk on the control thread; each edit compiles new
- * rte_lpm tables for the lists it touched and publishes a new immutable ACL
- * version (RCU), so a change is all-or-nothing for the workers.
+ * lookup tables (merged address ranges, docs/acl.md) for the lists it
+ * touched and publishes a new immutable ACL version (RCU), so a change is
+ * all-or-nothing for the workers.
  */
 #ifndef PLB_CORE_ACL_H
 #define PLB_CORE_ACL_H

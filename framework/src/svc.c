@@ -17,8 +17,6 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -94,8 +92,57 @@ addr_map_find(const struct addr_map *m, uint32_t addr, int insert)
 	}
 }
 
+/* svc_key -> service: the same open addressing as the address map (a VIP's
+ * services are few), keyed by the 8-byte key as one word. */
+struct svc_map {
+	uint32_t shift;
+	uint32_t mask;
+	uint64_t *keys;			/* 0 = empty: no service has vaddr 0 */
+	struct plb_svc **vals;
+};
+
+static inline uint64_t
+svc_key_word(const struct svc_key *k)
+{
+	uint64_t w;
+
+	memcpy(&w, k, sizeof(w));
+	return w;
+}
+
+static int
+svc_map_init(struct svc_map *m, uint32_t n)
+{
+	uint32_t slots = 16, bits = 4;
+
+	while (slots < 2 * n) {
+		slots <<= 1;
+		bits++;
+	}
+	m->shift = 64 - bits;
+	m->mask = slots - 1;
+	m->keys = calloc(slots, sizeof(*m->keys));
+	m->vals = calloc(slots, sizeof(*m->vals));
+	return m->keys && m->vals ? 0 : -ENOMEM;
+}
+
+static struct plb_svc **
+svc_map_find(const struct svc_map *m, uint64_t key, int insert)
+{
+	for (uint32_t i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> m->shift);; i = (i + 1) & m->mask) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (m->keys[i] == 0) {
+			if (!insert)
+				return NULL;
+			m->keys[i] = key;
+			return &m->vals[i];
+		}
+	}
+}
+
 struct version {
-	struct rte_hash *svc_h;		/* svc_key -> struct plb_svc * */
+	struct svc_map svcm;		/* svc_key -> struct plb_svc * */
 	struct addr_map addr;		/* uint32_t addr -> AV() */
 	uint32_t n_svcs;
 	struct plb_svc **svcs;
@@ -119,7 +166,6 @@ struct svc_box {
 static struct version *current;	/* read by workers with an acquire load */
 static struct rte_rcu_qsbr *qsbr;
 static uint32_t n_workers;
-static unsigned hash_seq;
 
 /* control thread only */
 static struct plb_conf_svc *specs;	/* running desired state */
@@ -178,13 +224,12 @@ plb_svc_lookup(uint8_t af, uint8_t proto, const struct plb_addr *vaddr, uint16_t
 {
 	const struct version *v = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
 	struct svc_key k = { .vaddr = vaddr->v4, .vport = vport, .proto = proto, .af = af };
-	void *data;
+	struct plb_svc **found;
 
 	if (unlikely(v == NULL || af != AF_INET))
 		return NULL;
-	if (rte_hash_lookup_data(v->svc_h, &k, &data) < 0)
-		return NULL;
-	return data;
+	found = svc_map_find(&v->svcm, svc_key_word(&k), 0);
+	return found ? *found : NULL;
 }
 
 static uintptr_t
@@ -474,19 +519,6 @@ plb_svc_check(const struct plb_conf *conf, const struct plb_env *env, char **err
 	return 0;
 }
 
-static struct rte_hash *
-hash_new(const char *what, uint32_t entries, uint32_t key_len)
-{
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters p = {
-		.name = name, .entries = entries < 64 ? 64 : entries * 2, .key_len = key_len,
-		.hash_func = rte_hash_crc, .socket_id = (int)rte_socket_id(),
-	};
-
-	snprintf(name, sizeof(name), "plb_%s_%u", what, hash_seq++);
-	return rte_hash_create(&p);
-}
-
 static void
 version_free(struct version *v)
 {
@@ -495,7 +527,8 @@ version_free(struct version *v)
 	for (uint32_t i = 0; i < v->n_svcs; i++)
 		svc_shell_free(v->svcs[i]);
 	free(v->svcs);
-	rte_hash_free(v->svc_h);
+	free(v->svcm.keys);
+	free(v->svcm.vals);
 	free(v->addr.keys);
 	free(v->addr.vals);
 	free(v);
@@ -662,12 +695,13 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 		return plb_err(err, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; boot_conf && i < boot_conf->n_ports; i++)
 		n_addr += boot_conf->ports[i].n_addr4;
-	v->svc_h = hash_new("svc", n, sizeof(struct svc_key));
-	rc = addr_map_init(&v->addr, n_addr);
+	rc = svc_map_init(&v->svcm, n);
+	if (rc == 0)
+		rc = addr_map_init(&v->addr, n_addr);
 	v->svcs = calloc(n ? n : 1, sizeof(*v->svcs));
-	if (!v->svc_h || rc || !v->svcs) {
+	if (rc || !v->svcs) {
 		version_free(v);
-		return plb_err(err, -ENOMEM, "services: cannot create tables: %s", rte_strerror(rte_errno));
+		return plb_err(err, -ENOMEM, "services: out of memory");
 	}
 	for (uint16_t i = 0; i < plb_port_count(); i++) {
 		const struct plb_port_info *pi = plb_port_get(plb_ports()->ids[i]);
@@ -700,10 +734,7 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 			goto err_undo;
 		}
 		v->svcs[v->n_svcs++] = svc;
-		if ((rc = rte_hash_add_key_data(v->svc_h, &k, svc)) != 0) {
-			plb_err(err, rc, "services: %s", strerror(-rc));
-			goto err_undo;
-		}
+		*svc_map_find(&v->svcm, svc_key_word(&k), 1) = svc;
 		rc = addr_add(v, cs->vip, PLB_ADDR_VIP,
 			      cs->proto == IPPROTO_TCP ? PLB_VIP_F_TCP : PLB_VIP_F_UDP, 0);
 		if (rc == -EEXIST) {

@@ -20,6 +20,7 @@
 #include <plb/hook.h>
 #include <plb/log.h>
 #include <plb/module.h>
+#include <plb/port.h>
 #include <plb/stats.h>
 #include <plb/svc.h>
 
@@ -40,7 +41,10 @@ acl_in(void *priv, struct plb_pkt *pkt)
 
 	if (pkt->af != AF_INET || !(pkt->flags & PLB_PKT_F_L4))
 		return PLB_ACCEPT;
-	/* services first: replies (to a local address or a client) end here at no conn lookup */
+	/* not to a VIP (replies to a local address or a client): nothing to check */
+	if (PLB_ADDR_INFO_VIP(pkt->dst_info) == 0)
+		return PLB_ACCEPT;
+	/* services first: a VIP port without one ends here at no conn lookup */
 	svc = plb_svc_lookup(pkt->af, pkt->l4_proto, &pkt->daddr, pkt->dport);
 	if (svc == NULL)
 		return PLB_ACCEPT;

@@ -35,6 +35,7 @@ static int vs_reject_unknown;
 static struct {
 	uint32_t in, out, conn_new, ops, drop_unknown_port, reject_unknown_port;
 	uint32_t drop_no_dest, drop_no_conn, drop_no_reply_path, expire_quiescent, drop_ttl_exceeded;
+	uint32_t conn_reused;
 } ctr;
 
 static inline void
@@ -122,12 +123,19 @@ vs_in(void *priv, struct plb_pkt *pkt)
 		return PLB_DROP;
 	}
 	if (c != NULL) {
-		if (likely(dir == PLB_DIR_OUT || !(c->dest->flags & PLB_DEST_F_EXPIRE_QUIESCENT) ||
-			   (c->dest->weight != 0 && !(c->dest->flags & PLB_DEST_F_REMOVED))))
+		if (dir == PLB_DIR_IN && unlikely(pp->conn_reused && pp->conn_reused(c, pkt))) {
+			/* a new connection from a reused client port: schedule it afresh */
+			plb_counter_inc(ctr.conn_reused);
+			plb_conn_del(c);
+		} else if (likely(dir == PLB_DIR_OUT ||
+				  !(c->dest->flags & PLB_DEST_F_EXPIRE_QUIESCENT) ||
+				  (c->dest->weight != 0 && !(c->dest->flags & PLB_DEST_F_REMOVED)))) {
 			return vs_xmit(pp, c, pkt, dir);
-		/* its dest was quiesced or removed: drop the conn, treat as a new flow */
-		plb_counter_inc(ctr.expire_quiescent);
-		plb_conn_del(c);
+		} else {
+			/* its dest was quiesced or removed: drop the conn, treat as a new flow */
+			plb_counter_inc(ctr.expire_quiescent);
+			plb_conn_del(c);
+		}
 	}
 	svc = plb_svc_lookup(pkt->af, pkt->l4_proto, &pkt->daddr, pkt->dport);
 	if (svc == NULL) {
@@ -183,7 +191,7 @@ vs_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 #define C(n) plb_counter_register("vs", #n, &ctr.n)
 	if (C(in) || C(out) || C(conn_new) || C(ops) || C(drop_unknown_port) ||
 	    C(reject_unknown_port) || C(drop_no_dest) || C(drop_no_conn) ||
-	    C(drop_no_reply_path) || C(expire_quiescent) || C(drop_ttl_exceeded))
+	    C(drop_no_reply_path) || C(expire_quiescent) || C(drop_ttl_exceeded) || C(conn_reused))
 		return plb_err(err, -EEXIST, "cannot register counters");
 #undef C
 	return 0;

@@ -243,6 +243,29 @@ tcp_conn_sched(const struct plb_pkt *pkt)
 				  RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG;
 }
 
+/*
+ * [fast] A SYN on a conn that is over (TIME_WAIT, CLOSE, or on its way out:
+ * FIN_WAIT, CLOSE_WAIT, LAST_ACK) is a new connection from a reused client
+ * port: IPVS's conn_reuse_mode 1. Without this the new connection would stick
+ * to the old dest (and, under FNAT, its old local port).
+ */
+static int
+tcp_conn_reused(const struct plb_conn *conn, const struct plb_pkt *pkt)
+{
+	if (!tcp_conn_sched(pkt))
+		return 0;
+	switch (conn->state) {
+	case TCP_S_TIME_WAIT:
+	case TCP_S_CLOSE:
+	case TCP_S_FIN_WAIT:
+	case TCP_S_CLOSE_WAIT:
+	case TCP_S_LAST_ACK:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* [fast] Advance @conn for a segment with @pkt's flags going @dir; refresh its timeout. */
 static void
 tcp_conn_state(struct plb_conn *conn, const struct plb_pkt *pkt, int dir)
@@ -577,6 +600,7 @@ static const struct plb_proto_ops tcp_ops = {
 	.rewrite4 = tcp_rewrite4,
 	.reject = tcp_reject,
 	.state_name = tcp_state_name,
+	.conn_reused = tcp_conn_reused,
 };
 
 PLB_MODULE_REGISTER(PROTO, "tcp", &tcp_ops,

@@ -180,6 +180,23 @@ class TcpThroughNat(unittest.TestCase):
         self.assertEqual(r.counter("tcp.drop_bad_len"), 0)
         self.assertEqual(r.rc, 0)
 
+    def test_syn_on_a_closed_conn_is_a_new_connection(self):
+        """A client port reused after a teardown: the SYN on the TIME_WAIT
+        conn drops it and schedules a new one (IPVS conn_reuse_mode); a SYN
+        retransmitted while the conn is still opening stays on its conn."""
+        tcp = "timeouts = { time_wait = 900; syn_recv = 900; established = 900; };"
+        first = [c2v(40040, "S", seq=300), s2c(40040, "SA", seq=600, ack=301), c2v(40040, "A", seq=301, ack=601),
+                 c2v(40040, "FA", seq=301, ack=601), s2c(40040, "FA", seq=601, ack=302),
+                 c2v(40040, "A", seq=302, ack=602)]
+        again = [c2v(40040, "S", seq=9000)]
+        retrans = [c2v(40041, "S", seq=50), c2v(40041, "S", seq=50)]
+        r = run(first + again + retrans, tcp=tcp)
+        want = [to_client(f) if f[IP].src == RS else to_rs(f) for f in first + again + retrans]
+        self.assertEqual(r.out, want, "every SYN forwarded, rewritten exactly")
+        self.assertEqual(r.counter("vs.conn_reused"), 1, "only the SYN on the closed conn")
+        self.assertEqual(dest(r.stats, 80)["conns"], 3, "40040 twice, 40041 once")
+        self.assertEqual(conns(r.stats), 2, "the closed conn was replaced, not kept beside the new one")
+
     def test_syn_ack_and_plain_ack_open_nothing(self):
         frames = [c2v(40010, "A", seq=1, ack=1), c2v(40011, "SA", seq=1, ack=1), c2v(40012, "SR", seq=1),
                   c2v(40013, "SF", seq=1)]

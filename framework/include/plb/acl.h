@@ -2,7 +2,7 @@
 /*
  * Access lists as the fast path sees them: deny and allow lists of IPv4
  * source prefixes, global and per service, compiled by the control thread
- * (from Lua policy or plbctl) into longest-prefix-match tables and published
+ * (from Lua policy or plbctl) into lookup tables (merged ranges) and published
  * with RCU. hook_acl asks here; nothing here runs Lua.
  *
  * A source is refused when it is in the global deny list, or the global

@@ -54,6 +54,14 @@ struct plb_proto_ops {
 	enum plb_verdict (*reject)(struct plb_pkt *pkt);
 	/** [fast] Optional. Short state name for conn listings ("ESTABLISHED"). */
 	const char *(*state_name)(uint8_t state);
+	/**
+	 * [fast] Optional. @pkt, client -> server, matches @conn by its tuple
+	 * but opens a new connection that reuses the client's port (TCP: a SYN
+	 * while @conn is closing or closed, IPVS's conn_reuse_mode). 1: the
+	 * caller drops @conn and schedules @pkt afresh, as the first packet of
+	 * a new flow.
+	 */
+	int (*conn_reused)(const struct plb_conn *conn, const struct plb_pkt *pkt);
 };
 
 /** [fast] The protocol registered for @ipproto, or NULL. */
