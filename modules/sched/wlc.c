@@ -24,11 +24,16 @@ wlc_build(const struct plb_svc *svc, const config_setting_t *opts, void **table,
 	return plb_conf_check_keys(opts, keys, err);
 }
 
-/* Overhead as IPVS counts it: an active conn weighs 256 inactive ones. */
-static inline unsigned __int128
+/*
+ * Overhead as IPVS counts it: an active conn weighs 256 inactive ones.
+ * WHY 64 bits suffice: conns are bounded by the conn tables (at most 2^28 a
+ * worker, 1024 workers: 2^38), so overhead < 2^47; weights are at most 65535
+ * (config and control requests refuse more): the products stay below 2^63.
+ */
+static inline uint64_t
 wlc_overhead(const struct plb_dest *d)
 {
-	return ((unsigned __int128)d->active_conns << 8) + d->inactive_conns;
+	return (d->active_conns << 8) + d->inactive_conns;
 }
 
 /* [fast] The available dest with the least overhead per unit weight, or NULL. */
@@ -36,16 +41,15 @@ static struct plb_dest *
 wlc_schedule(const struct plb_svc *svc, struct plb_sched_state *st, const struct plb_pkt *pkt)
 {
 	struct plb_dest *least = NULL;
-	unsigned __int128 loh = 0, doh;
+	uint64_t loh = 0, doh;
 
-	/* 128-bit products: a 64-bit count * 256 * a 32-bit weight cannot overflow */
 	for (uint32_t i = 0; i < svc->n_dests; i++) {
 		struct plb_dest *d = svc->dests[i];
 
 		if (!plb_dest_available(d))
 			continue;
 		doh = wlc_overhead(d);
-		if (least == NULL || loh * d->weight > doh * least->weight) {
+		if (least == NULL || loh * (uint64_t)d->weight > doh * (uint64_t)least->weight) {
 			least = d;
 			loh = doh;
 		}

@@ -205,11 +205,15 @@ test_wlc(void **state)
 	st_dv[1].active_conns = 2;
 	assert_ptr_equal(wlc_pick(), &st_dv[0]);
 
-	/* huge counts do not overflow the cross-multiplication */
-	st_svc_init(2, (const uint32_t[]){ 1, UINT32_MAX });
-	st_dv[0].active_conns = UINT64_MAX / 2;
-	st_dv[1].active_conns = UINT64_MAX;
+	/* the largest counts and weights plb allows (2^38 conns, weight 65535, see
+	 * wlc.c) do not overflow the 64-bit cross-multiplication */
+	st_svc_init(2, (const uint32_t[]){ 1, 65535 });
+	st_dv[0].active_conns = (1ull << 38) / 2;
+	st_dv[1].active_conns = 1ull << 38;
 	assert_ptr_equal(wlc_pick(), &st_dv[1]);
+	st_dv[0].active_conns = 1;
+	st_dv[1].active_conns = 1ull << 38;
+	assert_ptr_equal(wlc_pick(), &st_dv[0]);
 }
 
 /*
