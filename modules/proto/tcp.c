@@ -381,28 +381,6 @@ tcp_rewrite4(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr
 		tcp_clamp_mss(th);
 }
 
-/* [any] 1 if IPv4 @addr (network order) may be answered: not 0/8, loopback, multicast, broadcast. */
-static inline int
-tcp_unicast4(uint32_t addr)
-{
-	uint32_t a = rte_be_to_cpu_32(addr);
-
-	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
-}
-
-/* [fast] Cut the frame of @m to its first @len bytes (all in the first segment). */
-static void
-tcp_set_frame_len(struct rte_mbuf *m, uint32_t len)
-{
-	if (m->next != NULL) {
-		rte_pktmbuf_free(m->next);
-		m->next = NULL;
-		m->nb_segs = 1;
-	}
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-}
-
 /*
  * [fast] Answer the segment in @pkt with an RST (RFC 793, "Reset
  * Generation"), built in place: no options, no payload; sent back out of
@@ -424,7 +402,7 @@ tcp_reject(struct plb_pkt *pkt)
 		return tcp_drop(TCP_C_REJECT_AF);
 	if (flags & RTE_TCP_RST_FLAG)
 		return tcp_drop(TCP_C_REJECT_RST);
-	if (!tcp_unicast4(ip->src_addr))
+	if (!plb_ip4_unicast(ip->src_addr))
 		return tcp_drop(TCP_C_REJECT_BAD_SRC);
 
 	/* read everything needed before the new headers overwrite it */
@@ -471,7 +449,7 @@ tcp_reject(struct plb_pkt *pkt)
 	rte_ether_addr_copy(&eth->src_addr, &mac);
 	rte_ether_addr_copy(&eth->dst_addr, &eth->src_addr);
 	rte_ether_addr_copy(&mac, &eth->dst_addr);
-	tcp_set_frame_len(m, (uint32_t)pkt->l3_off + sizeof(*ip) + sizeof(*th));
+	plb_mbuf_truncate(m, (uint32_t)pkt->l3_off + sizeof(*ip) + sizeof(*th));
 
 	pkt->saddr.v4 = daddr;
 	pkt->daddr.v4 = saddr;

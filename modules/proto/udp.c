@@ -149,28 +149,6 @@ udp_rewrite4(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr
 	pkt->dport = dport;
 }
 
-/* [any] 1 if IPv4 @addr (network order) may be answered: not 0/8, loopback, multicast, broadcast. */
-static inline int
-udp_unicast4(uint32_t addr)
-{
-	uint32_t a = rte_be_to_cpu_32(addr);
-
-	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
-}
-
-/* [fast] Cut the frame of @m to its first @len bytes (all in the first segment). */
-static void
-udp_set_frame_len(struct rte_mbuf *m, uint32_t len)
-{
-	if (m->next != NULL) {
-		rte_pktmbuf_free(m->next);
-		m->next = NULL;
-		m->nb_segs = 1;
-	}
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-}
-
 /*
  * [fast] Answer the datagram in @pkt with an ICMP port unreachable (RFC 792,
  * RFC 1122 3.2.2) quoting its IP header and first 8 bytes, built in place:
@@ -193,13 +171,13 @@ udp_reject(struct plb_pkt *pkt)
 
 	if (pkt->af != AF_INET)
 		return udp_drop(UDP_C_REJECT_AF);
-	if (!udp_unicast4(saddr))
+	if (!plb_ip4_unicast(saddr))
 		return udp_drop(UDP_C_REJECT_BAD_SRC);
 	if (rte_pktmbuf_headroom(m) < UDP_ICMP_GROW)
 		return udp_drop(UDP_C_REJECT_NO_ROOM);
 
 	/* drop what lies beyond the quote, then open a gap in front of it */
-	udp_set_frame_len(m, pkt->l3_off + quote);
+	plb_mbuf_truncate(m, pkt->l3_off + quote);
 	frame = rte_pktmbuf_prepend(m, UDP_ICMP_GROW);
 	memmove(frame, frame + UDP_ICMP_GROW, pkt->l3_off);
 

@@ -78,6 +78,18 @@ plb_csum_end(uint32_t s)
 }
 
 /**
+ * [any] 1 if IPv4 @addr (network order) may be answered with an error or a
+ * reset: not 0/8, loopback, multicast or broadcast (RFC 1122 3.2.2).
+ */
+static inline int
+plb_ip4_unicast(uint32_t addr)
+{
+	uint32_t a = rte_be_to_cpu_32(addr);
+
+	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
+}
+
+/**
  * [fast] Set the source and destination of IPv4 header @ip to @saddr and
  * @daddr (network order) and update its header checksum incrementally.
  * The L4 checksum is not touched: the protocol's rewrite4() owns it and

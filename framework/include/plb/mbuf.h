@@ -30,4 +30,17 @@ plb_pkt_l4(const struct plb_pkt *pkt)
 	return rte_pktmbuf_mtod_offset(pkt->mbuf, char *, pkt->l4_off);
 }
 
+/** [fast] Cut the frame of @m to its first @len bytes, all in the first segment. */
+static inline void
+plb_mbuf_truncate(struct rte_mbuf *m, uint32_t len)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+}
+
 #endif /* PLB_MBUF_H */
