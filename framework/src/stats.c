@@ -13,6 +13,7 @@
 #include <rte_common.h>
 #include <rte_per_lcore.h>
 
+#include <plb/log.h>
 #include <plb/stats.h>
 
 #include "runtime.h"
@@ -59,6 +60,19 @@ plb_counter_register(const char *group, const char *name, uint32_t *id)
 	}
 	names[n_names] = full;
 	*id = n_names++;
+	return 0;
+}
+
+int
+plb_counters_register(const char *group, const char *const *names, uint32_t n, uint32_t *ids,
+		      char **err)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int rc = plb_counter_register(group, names[i], &ids[i]);
+
+		if (rc != 0)
+			return plb_err(err, rc, "cannot register counter %s.%s", group, names[i]);
+	}
 	return 0;
 }
 

@@ -98,7 +98,6 @@ static int
 dr_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 {
 	static const char *const keys[] = { NULL };
-	uint32_t i;
 	int rc;
 
 	if (conf != NULL) {
@@ -106,11 +105,9 @@ dr_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 		if (rc != 0)
 			return rc;
 	}
-	for (i = 0; i < DR_C_MAX; i++) {
-		rc = plb_counter_register("dr", dr_counter_names[i], &dr_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter dr.%s", dr_counter_names[i]);
-	}
+	rc = plb_counters_register("dr", dr_counter_names, DR_C_MAX, dr_cnt, err);
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

@@ -327,7 +327,6 @@ static int
 fnat_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 {
 	static const char *const keys[] = { NULL };
-	uint32_t i;
 	int rc;
 
 	if (conf != NULL) {
@@ -337,12 +336,9 @@ fnat_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 	}
 	fnat_check_only = env->check_only;
 	fnat_n_workers = env->n_workers ? env->n_workers : 1;
-	for (i = 0; i < FNAT_C_MAX; i++) {
-		rc = plb_counter_register("fnat", fnat_counter_names[i], &fnat_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter fnat.%s",
-				       fnat_counter_names[i]);
-	}
+	rc = plb_counters_register("fnat", fnat_counter_names, FNAT_C_MAX, fnat_cnt, err);
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

@@ -105,7 +105,6 @@ static int
 nat_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 {
 	static const char *const keys[] = { NULL };
-	uint32_t i;
 	int rc;
 
 	if (conf != NULL) {
@@ -113,12 +112,9 @@ nat_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 		if (rc != 0)
 			return rc;
 	}
-	for (i = 0; i < NAT_C_MAX; i++) {
-		rc = plb_counter_register("nat", nat_counter_names[i], &nat_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter nat.%s",
-				       nat_counter_names[i]);
-	}
+	rc = plb_counters_register("nat", nat_counter_names, NAT_C_MAX, nat_cnt, err);
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

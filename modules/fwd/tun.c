@@ -183,11 +183,9 @@ tun_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 		if (rc != 0)
 			return rc;
 	}
-	for (i = 0; i < TUN_C_MAX; i++) {
-		rc = plb_counter_register("tun", tun_counter_names[i], &tun_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter tun.%s", tun_counter_names[i]);
-	}
+	rc = plb_counters_register("tun", tun_counter_names, TUN_C_MAX, tun_cnt, err);
+	if (rc != 0)
+		return rc;
 	if (env->check_only)
 		return 0;
 	n = env->n_workers ? env->n_workers : 1;

@@ -768,13 +768,9 @@ arp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 		if (rc)
 			goto err_free;
 	}
-	for (uint32_t i = 0; i < ARP_C_MAX; i++) {
-		rc = plb_counter_register("arp", arp_counter_names[i], &arp_cnt[i]);
-		if (rc != 0) {
-			rc = plb_err(err, rc, "cannot register counter arp.%s", arp_counter_names[i]);
-			goto err_free;
-		}
-	}
+	rc = plb_counters_register("arp", arp_counter_names, ARP_C_MAX, arp_cnt, err);
+	if (rc != 0)
+		goto err_free;
 	if (arp_check_only)
 		return 0;
 	arp_hz = rte_get_tsc_hz();

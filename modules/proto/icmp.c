@@ -339,7 +339,6 @@ static int
 icmp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 {
 	static const char *const keys[] = { NULL };
-	uint32_t i;
 	int rc;
 
 	if (conf != NULL) {
@@ -348,12 +347,9 @@ icmp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 			return rc;
 	}
 	icmp_check_only = env->check_only;
-	for (i = 0; i < ICMP_C_MAX; i++) {
-		rc = plb_counter_register("icmp", icmp_counter_names[i], &icmp_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter icmp.%s",
-				       icmp_counter_names[i]);
-	}
+	rc = plb_counters_register("icmp", icmp_counter_names, ICMP_C_MAX, icmp_cnt, err);
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

@@ -371,7 +371,6 @@ static int
 ipv4_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 {
 	static const char *const keys[] = { NULL };
-	uint32_t i;
 	int rc;
 
 	if (conf != NULL) {
@@ -380,12 +379,9 @@ ipv4_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 			return rc;
 	}
 	ipv4_check_only = env->check_only;
-	for (i = 0; i < IPV4_C_MAX; i++) {
-		rc = plb_counter_register("ipv4", ipv4_counter_names[i], &ipv4_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter ipv4.%s",
-				       ipv4_counter_names[i]);
-	}
+	rc = plb_counters_register("ipv4", ipv4_counter_names, IPV4_C_MAX, ipv4_cnt, err);
+	if (rc != 0)
+		return rc;
 	/* the env carries the count; the call is for a core that set it later */
 	ipv4_n_workers = env->n_workers ? env->n_workers : plb_worker_count();
 	if (ipv4_n_workers == 0)

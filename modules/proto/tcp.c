@@ -523,7 +523,7 @@ static int
 tcp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 {
 	static const char *const keys[] = { "timeouts", "mss_clamp", NULL };
-	uint32_t timeouts[TCP_S_MAX], mss = 0, i;
+	uint32_t timeouts[TCP_S_MAX], mss = 0;
 	const config_setting_t *t;
 	int rc;
 
@@ -549,12 +549,9 @@ tcp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 	memcpy(tcp_timeouts, timeouts, sizeof(timeouts));
 	tcp_mss_clamp = (uint16_t)mss;
 	tcp_check_only = env->check_only;
-	for (i = 0; i < TCP_C_MAX; i++) {
-		rc = plb_counter_register("tcp", tcp_counter_names[i], &tcp_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter tcp.%s",
-				       tcp_counter_names[i]);
-	}
+	rc = plb_counters_register("tcp", tcp_counter_names, TCP_C_MAX, tcp_cnt, err);
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

@@ -232,7 +232,6 @@ udp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 	static const char *const keys[] = { "timeout", NULL };
 	const config_setting_t *t;
 	long long v;
-	uint32_t i;
 	int rc;
 
 	udp_timeout = UDP_TIMEOUT_DEFAULT;
@@ -253,12 +252,9 @@ udp_init(const struct plb_env *env, const config_setting_t *conf, char **err)
 		}
 	}
 	udp_check_only = env->check_only;
-	for (i = 0; i < UDP_C_MAX; i++) {
-		rc = plb_counter_register("udp", udp_counter_names[i], &udp_cnt[i]);
-		if (rc != 0)
-			return plb_err(err, rc, "cannot register counter udp.%s",
-				       udp_counter_names[i]);
-	}
+	rc = plb_counters_register("udp", udp_counter_names, UDP_C_MAX, udp_cnt, err);
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

@@ -17,6 +17,14 @@
  */
 int plb_counter_register(const char *group, const char *name, uint32_t *id);
 
+/**
+ * [ctl, init] Register @n counters @group.@names[i] into @ids[i]: what a
+ * module's init does with its table of counter names. 0, or the first
+ * error of plb_counter_register() with *err "cannot register counter G.N".
+ */
+int plb_counters_register(const char *group, const char *const *names, uint32_t n,
+			  uint32_t *ids, char **err);
+
 /** [fast] Add @n to counter @id in the calling worker's slot. */
 void plb_counter_add(uint32_t id, uint64_t n);
 
