@@ -155,6 +155,16 @@ mh_sift_down(struct mh_turn *h, uint32_t n, uint32_t i)
 	h[i] = x;
 }
 
+/* 1 if every dest in @heap has the same stride (equal weights). */
+static int
+mh_equal_weights(const struct mh_turn *heap, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (heap[i].stride != heap[0].stride)
+			return 0;
+	return 1;
+}
+
 /* [ctl] Fill t->lookup from the eligible dests (see the file comment). */
 static void
 mh_populate(struct mh_table *t, struct mh_turn *heap, uint32_t n)
@@ -165,6 +175,28 @@ mh_populate(struct mh_table *t, struct mh_turn *heap, uint32_t n)
 		t->lookup[i] = MH_NONE;
 	if (n == 0)
 		return;
+	if (mh_equal_weights(heap, n)) {
+		/*
+		 * Equal strides: the heap would hand out turns in index order, round
+		 * after round (the paper's plain loop). Same table, no heap: the
+		 * 65537 x 1000 build drops to about a third (bench/, micro).
+		 */
+		for (uint32_t j = 0; filled < m; j = j + 1 == n ? 0 : j + 1) {
+			struct mh_turn *b = &heap[j];
+			uint32_t c = b->cur;
+
+			while (t->lookup[c] != MH_NONE) {
+				c += b->skip;
+				if (c >= m)
+					c -= m;
+			}
+			t->lookup[c] = b->idx;
+			filled++;
+			c += b->skip;
+			b->cur = c >= m ? c - m : c;
+		}
+		return;
+	}
 	for (uint32_t i = n / 2; i-- > 0;)
 		mh_sift_down(heap, n, i);
 	while (filled < m) {
