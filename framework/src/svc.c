@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * core.svc: services as immutable versions published with RCU (see svc.h).
- * A version holds the services (each with its dests, per-worker scheduler
- * state and stats, the scheduler's and forwarding mode's tables), a hash
- * (af, proto, vip, vport) -> service and a hash IPv4 address -> what it is
- * to plb (port address, VIP with its protocols, FNAT local address).
+ * core.svc: building service versions; publishing them and the fast-path
+ * lookups are in svc_table.c. A version holds the services (each with its
+ * dests, per-worker scheduler state and stats, the scheduler's and
+ * forwarding mode's tables), a map (af, proto, vip, vport) -> service and a
+ * map IPv4 address -> what it is to plb (port address, VIP with its
+ * protocols, FNAT local address).
  * What outlives versions: each service's stats and each dest (conns point at
  * dests; a dest's counts are its conns). Every change (config at start,
  * control requests, reload) goes through one path: new specs -> build a
@@ -18,7 +19,6 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
 
 #include <plb/fwd.h>
 #include <plb/log.h>
@@ -32,121 +32,7 @@
 
 #define LOG_TYPE "core.svc"
 
-struct svc_key {
-	uint32_t vaddr;
-	uint16_t vport;
-	uint8_t proto;
-	uint8_t af;
-};
-
-/* address map value: kind | vip flags << 8 | port << 16 */
-#define AV(kind, flags, port) ((uintptr_t)(kind) | (uintptr_t)(flags) << 8 | (uintptr_t)(port) << 16)
-
-/*
- * IPv4 address -> AV(): a handful of addresses read by every packet, so an
- * open-addressing table with a multiplicative hash (a few instructions) rather
- * than rte_hash (measured ~100 instructions a lookup, bench/). Key 0 = empty:
- * 0.0.0.0 is never one of plb's addresses. At most half full.
- */
-struct addr_map {
-	uint32_t shift;			/* 32 - log2(slots) */
-	uint32_t mask;
-	uint32_t *keys;
-	uintptr_t *vals;
-};
-
-static inline uint32_t
-addr_slot(const struct addr_map *m, uint32_t addr)
-{
-	return (uint32_t)(addr * 0x9E3779B1u) >> m->shift;
-}
-
-static int
-addr_map_init(struct addr_map *m, uint32_t n)
-{
-	uint32_t slots = 16, bits = 4;
-
-	while (slots < 2 * n) {
-		slots <<= 1;
-		bits++;
-	}
-	m->shift = 32 - bits;
-	m->mask = slots - 1;
-	m->keys = calloc(slots, sizeof(*m->keys));
-	m->vals = calloc(slots, sizeof(*m->vals));
-	return m->keys && m->vals ? 0 : -ENOMEM;
-}
-
-static uintptr_t *
-addr_map_find(const struct addr_map *m, uint32_t addr, int insert)
-{
-	for (uint32_t i = addr_slot(m, addr);; i = (i + 1) & m->mask) {
-		if (m->keys[i] == addr)
-			return &m->vals[i];
-		if (m->keys[i] == 0) {
-			if (!insert)
-				return NULL;
-			m->keys[i] = addr;
-			return &m->vals[i];
-		}
-	}
-}
-
-/* svc_key -> service: the same open addressing as the address map (a VIP's
- * services are few), keyed by the 8-byte key as one word. */
-struct svc_map {
-	uint32_t shift;
-	uint32_t mask;
-	uint64_t *keys;			/* 0 = empty: no service has vaddr 0 */
-	struct plb_svc **vals;
-};
-
-static inline uint64_t
-svc_key_word(const struct svc_key *k)
-{
-	uint64_t w;
-
-	memcpy(&w, k, sizeof(w));
-	return w;
-}
-
-static int
-svc_map_init(struct svc_map *m, uint32_t n)
-{
-	uint32_t slots = 16, bits = 4;
-
-	while (slots < 2 * n) {
-		slots <<= 1;
-		bits++;
-	}
-	m->shift = 64 - bits;
-	m->mask = slots - 1;
-	m->keys = calloc(slots, sizeof(*m->keys));
-	m->vals = calloc(slots, sizeof(*m->vals));
-	return m->keys && m->vals ? 0 : -ENOMEM;
-}
-
-static struct plb_svc **
-svc_map_find(const struct svc_map *m, uint64_t key, int insert)
-{
-	for (uint32_t i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> m->shift);; i = (i + 1) & m->mask) {
-		if (m->keys[i] == key)
-			return &m->vals[i];
-		if (m->keys[i] == 0) {
-			if (!insert)
-				return NULL;
-			m->keys[i] = key;
-			return &m->vals[i];
-		}
-	}
-}
-
-struct version {
-	struct svc_map svcm;		/* svc_key -> struct plb_svc * */
-	struct addr_map addr;		/* uint32_t addr -> AV() */
-	uint32_t n_svcs;
-	struct plb_svc **svcs;
-};
+#include "svc_table.h"
 
 /* A dest lives as long as a version lists it or a conn holds it. */
 struct dest_box {
@@ -163,10 +49,6 @@ struct svc_box {
 	struct svc_box *next;
 };
 
-static struct version *current;	/* read by workers with an acquire load */
-static struct rte_rcu_qsbr *qsbr;
-static uint32_t n_workers;
-
 /* control thread only */
 static struct plb_conf_svc *specs;	/* running desired state */
 static uint32_t n_specs;
@@ -175,109 +57,6 @@ static struct dest_box *trash;
 static struct plb_env env_saved;
 static char *module_path;
 static const struct plb_conf *boot_conf;	/* for port addresses; valid while running */
-
-/* ---- RCU ---- */
-
-int
-plb_rcu_init(uint32_t workers, char **err)
-{
-	size_t sz = rte_rcu_qsbr_get_memsize(workers);
-
-	n_workers = workers;
-	qsbr = rte_zmalloc("plb_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (qsbr == NULL || rte_rcu_qsbr_init(qsbr, workers) != 0)
-		return plb_err(err, -ENOMEM, "rcu: cannot set up QSBR for %u workers", workers);
-	for (uint32_t i = 0; i < workers; i++)
-		rte_rcu_qsbr_thread_register(qsbr, i);
-	return 0;
-}
-
-void
-plb_rcu_online(uint32_t id)
-{
-	rte_rcu_qsbr_thread_online(qsbr, id);
-}
-
-void
-plb_rcu_offline(uint32_t id)
-{
-	rte_rcu_qsbr_thread_offline(qsbr, id);
-}
-
-void
-plb_rcu_synchronize(void)
-{
-	if (qsbr)
-		rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
-}
-
-void
-plb_rcu_quiescent(uint32_t id)
-{
-	rte_rcu_qsbr_quiescent(qsbr, id);
-}
-
-/* ---- lookups (SDK) ---- */
-
-const struct plb_svc *
-plb_svc_lookup(uint8_t af, uint8_t proto, const struct plb_addr *vaddr, uint16_t vport)
-{
-	const struct version *v = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
-	struct svc_key k = { .vaddr = vaddr->v4, .vport = vport, .proto = proto, .af = af };
-	struct plb_svc **found;
-
-	if (unlikely(v == NULL || af != AF_INET))
-		return NULL;
-	found = svc_map_find(&v->svcm, svc_key_word(&k), 0);
-	return found ? *found : NULL;
-}
-
-static uintptr_t
-addr_lookup(uint32_t addr)
-{
-	const struct version *v = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
-	const uintptr_t *val;
-
-	if (unlikely(v == NULL || addr == 0))
-		return 0;
-	val = addr_map_find(&v->addr, addr, 0);
-	return val ? *val : 0;
-}
-
-uint32_t
-plb_vip4_flags(uint32_t addr)
-{
-	uintptr_t av = addr_lookup(addr);
-
-	return (av & 0xff) == PLB_ADDR_VIP ? (av >> 8) & 0xff : 0;
-}
-
-uint8_t
-plb_addr4_info(uint32_t addr)
-{
-	uintptr_t av = addr_lookup(addr);
-
-	return (uint8_t)((av & 0x0f) | (((av >> 8) & 0x0f) << 4));
-}
-
-enum plb_addr_kind
-plb_addr4_kind(uint32_t addr, uint16_t *port)
-{
-	uintptr_t av = addr_lookup(addr);
-
-	if (port)
-		*port = (uint16_t)(av >> 16);
-	return (enum plb_addr_kind)(av & 0xff);
-}
-
-void
-plb_svc_foreach(void (*fn)(const struct plb_svc *svc, void *arg), void *arg)
-{
-	const struct version *v = current;
-
-	for (uint32_t i = 0; v && i < v->n_svcs; i++)
-		fn(v->svcs[i], arg);
-}
 
 /* ---- building a version ---- */
 
@@ -610,7 +389,7 @@ plan_free(struct plan *p, int undo)
 static int
 plan_make(struct plan *p, const struct plb_conf_svc *sp, uint32_t n, char **err)
 {
-	uint32_t nw = n_workers ? n_workers : 1, total = 0;
+	uint32_t nw = svc_table_workers() ? svc_table_workers() : 1, total = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->n = n;
@@ -757,9 +536,7 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 	}
 
 	/* commit: publish, wait until no worker can see the old version, then retire it */
-	old = current;
-	__atomic_store_n(&current, v, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
+	old = svc_table_swap(v);
 	for (struct svc_box **bp = &boxes; *bp;) {
 		struct svc_box *b = *bp;
 		uint32_t keep = 0;
@@ -885,11 +662,8 @@ plb_svc_start(const struct plb_conf *conf, const struct plb_env *env, char **err
 void
 plb_svc_stop(void)
 {
-	struct version *v = current;
+	struct version *v = svc_table_swap(NULL);
 
-	__atomic_store_n(&current, NULL, __ATOMIC_RELEASE);
-	if (qsbr && v)
-		rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
 	version_free(v);
 	while (boxes) {
 		struct svc_box *b = boxes;
@@ -913,6 +687,5 @@ plb_svc_stop(void)
 	free(module_path);
 	module_path = NULL;
 	boot_conf = NULL;
-	rte_free(qsbr);
-	qsbr = NULL;
+	svc_table_fini();
 }
