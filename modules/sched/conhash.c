@@ -29,7 +29,6 @@
 #define CONHASH_SEED_NODE	0x636f6e686173686eULL
 #define CONHASH_SEED_KEY	0x6b65792d68617368ULL
 
-enum conhash_key { CONHASH_KEY_SIP, CONHASH_KEY_5TUPLE };
 
 struct conhash_point {
 	uint32_t pos;		/* place on the ring */
@@ -37,7 +36,7 @@ struct conhash_point {
 };
 
 struct conhash_table {
-	uint32_t key;		/* enum conhash_key */
+	uint32_t key;		/* enum plb_hash_key */
 	uint32_t n_points;
 	uint32_t n_dests;
 	uint32_t replicas;
@@ -78,7 +77,7 @@ conhash_opts(const config_setting_t *opts, uint32_t *replicas, uint32_t *key, ch
 	int rc;
 
 	*replicas = CONHASH_REPLICAS;
-	*key = CONHASH_KEY_SIP;
+	*key = PLB_HASH_KEY_SIP;
 	rc = plb_conf_check_keys(opts, keys, err);
 	if (rc || opts == NULL)
 		return rc;
@@ -96,20 +95,7 @@ conhash_opts(const config_setting_t *opts, uint32_t *replicas, uint32_t *key, ch
 					    CONHASH_REPLICAS_MAX, v);
 		*replicas = (uint32_t)v;
 	}
-	s = config_setting_get_member(opts, "key");
-	if (s != NULL) {
-		const char *v = config_setting_get_string(s);
-
-		if (v != NULL && strcmp(v, "sip") == 0)
-			*key = CONHASH_KEY_SIP;
-		else if (v != NULL && strcmp(v, "5tuple") == 0)
-			*key = CONHASH_KEY_5TUPLE;
-		else
-			return plb_conf_err(s, err, -EINVAL,
-					    "expected \"sip\" or \"5tuple\"%s%s%s",
-					    v ? ", got \"" : "", v ? v : "", v ? "\"" : "");
-	}
-	return 0;
+	return plb_hash_key_opt(opts, key, err);
 }
 
 /* Eligible for the ring: has a weight and is not down (fullness is checked per packet). */
@@ -210,8 +196,7 @@ conhash_schedule(const struct plb_svc *svc, struct plb_sched_state *st,
 
 	if (t == NULL || t->n_points == 0 || svc->n_dests != t->n_dests)
 		return NULL;
-	h = (uint32_t)(t->key == CONHASH_KEY_SIP ? plb_hash_pkt_sip(pkt, CONHASH_SEED_KEY) :
-					     plb_hash_pkt_5tuple(pkt, CONHASH_SEED_KEY));
+	h = (uint32_t)plb_hash_pkt_key(pkt, t->key, CONHASH_SEED_KEY);
 	n = t->n_points;
 	lo = 0;
 	hi = n;

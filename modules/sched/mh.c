@@ -37,11 +37,10 @@
 #define MH_SEED_SKIP	0x6d61676c65762d73ULL
 #define MH_SEED_KEY	0x6d61676c65762d6bULL
 
-enum mh_key { MH_KEY_SIP, MH_KEY_5TUPLE };
 
 struct mh_table {
 	uint32_t size;		/* M, prime */
-	uint32_t key;		/* enum mh_key */
+	uint32_t key;		/* enum plb_hash_key */
 	uint32_t n_dests;
 	uint32_t reserved0;
 	uint32_t lookup[];	/* M dest indexes into svc->dests[] */
@@ -76,7 +75,7 @@ mh_opts(const config_setting_t *opts, uint32_t *size, uint32_t *key, char **err)
 	int rc;
 
 	*size = MH_SIZE_DEFAULT;
-	*key = MH_KEY_SIP;
+	*key = PLB_HASH_KEY_SIP;
 	rc = plb_conf_check_keys(opts, keys, err);
 	if (rc || opts == NULL)
 		return rc;
@@ -98,20 +97,7 @@ mh_opts(const config_setting_t *opts, uint32_t *size, uint32_t *key, char **err)
 					    "e.g. 65537, 131071, 1000003)", v);
 		*size = (uint32_t)v;
 	}
-	s = config_setting_get_member(opts, "key");
-	if (s != NULL) {
-		const char *v = config_setting_get_string(s);
-
-		if (v != NULL && strcmp(v, "sip") == 0)
-			*key = MH_KEY_SIP;
-		else if (v != NULL && strcmp(v, "5tuple") == 0)
-			*key = MH_KEY_5TUPLE;
-		else
-			return plb_conf_err(s, err, -EINVAL,
-					    "expected \"sip\" or \"5tuple\"%s%s%s",
-					    v ? ", got \"" : "", v ? v : "", v ? "\"" : "");
-	}
-	return 0;
+	return plb_hash_key_opt(opts, key, err);
 }
 
 /* Hash of a dest's identity (family, address, port), never of its index. */
@@ -286,8 +272,7 @@ mh_schedule(const struct plb_svc *svc, struct plb_sched_state *st, const struct 
 
 	if (t == NULL || n == 0 || n != t->n_dests)
 		return NULL;
-	h = t->key == MH_KEY_SIP ? plb_hash_pkt_sip(pkt, MH_SEED_KEY) :
-				   plb_hash_pkt_5tuple(pkt, MH_SEED_KEY);
+	h = plb_hash_pkt_key(pkt, t->key, MH_SEED_KEY);
 	for (uint32_t salt = 0; salt <= MH_REHASH; salt++) {
 		uint32_t i = t->lookup[(salt ? plb_hash_fmix64(h + salt) : h) % t->size];
 

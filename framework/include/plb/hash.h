@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <plb/conf.h>
 #include <plb/pkt.h>
 
 /** [any] The MurmurHash3 64-bit finalizer: every input bit flips ~half the output bits. */
@@ -94,6 +96,44 @@ plb_hash_pkt_5tuple(const struct plb_pkt *pkt, uint64_t seed)
 	memcpy(buf + 2 * alen + 2, &pkt->dport, 2);
 	buf[2 * alen + 4] = pkt->l4_proto;
 	return plb_hash_bytes(buf, 2 * alen + 5, seed);
+}
+
+/** What a hashing scheduler hashes (its `key` option). */
+enum plb_hash_key {
+	PLB_HASH_KEY_SIP = 0,	/**< "sip": the client address (the default) */
+	PLB_HASH_KEY_5TUPLE,	/**< "5tuple": addresses, ports and protocol */
+};
+
+/** [fast] Hash @pkt by @key (enum plb_hash_key). */
+static inline uint64_t
+plb_hash_pkt_key(const struct plb_pkt *pkt, uint32_t key, uint64_t seed)
+{
+	return key == PLB_HASH_KEY_SIP ? plb_hash_pkt_sip(pkt, seed) : plb_hash_pkt_5tuple(pkt, seed);
+}
+
+/**
+ * [ctl] Read the `key` member of a hashing scheduler's options @opts (may
+ * be NULL: the default, "sip") into *key. 0, or -EINVAL with *err naming
+ * file:line and the value.
+ */
+static inline int
+plb_hash_key_opt(const config_setting_t *opts, uint32_t *key, char **err)
+{
+	const config_setting_t *s = opts ? config_setting_get_member(opts, "key") : NULL;
+	const char *v;
+
+	*key = PLB_HASH_KEY_SIP;
+	if (s == NULL)
+		return 0;
+	v = config_setting_get_string(s);
+	if (v != NULL && strcmp(v, "sip") == 0)
+		*key = PLB_HASH_KEY_SIP;
+	else if (v != NULL && strcmp(v, "5tuple") == 0)
+		*key = PLB_HASH_KEY_5TUPLE;
+	else
+		return plb_conf_err(s, err, -EINVAL, "expected \"sip\" or \"5tuple\"%s%s%s",
+				    v ? ", got \"" : "", v ? v : "", v ? "\"" : "");
+	return 0;
 }
 
 #endif /* PLB_HASH_H */
