@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "lua_runtime.h"
 #include "metrics.h"
+#include "nh.h"
 #include "registry.h"
 #include "route.h"
 #include "runtime.h"
@@ -91,7 +92,8 @@ plb_boot(const struct plb_conf *conf, const struct plb_boot_opts *o, char **err)
 	if ((rc = load_modules(conf, &env, err)) != 0)
 		goto err_unwind;
 	reached = ST_MODULES;
-	if ((rc = plb_routes_setup(conf, err)) != 0 || (rc = plb_rcu_init(nw, err)) != 0 ||
+	if ((rc = plb_routes_setup(conf, err)) != 0 || (rc = plb_nh_setup(err)) != 0 ||
+	    (rc = plb_rcu_init(nw, err)) != 0 ||
 	    (rc = plb_acl_init(nw, err)) != 0 ||
 	    (rc = plb_conns_setup(conf, nw, err)) != 0 || (rc = plb_svc_start(conf, &env, err)) != 0)
 		goto err_tables;

@@ -27,6 +27,7 @@
 #include <plb/worker.h>
 
 #include "conn.h"
+#include "nh.h"
 #include "registry.h"
 #include "runtime.h"
 #include "svc.h"
@@ -283,6 +284,8 @@ worker_main(void *arg)
 		}
 		plb_conns_expire();
 		plb_rcu_quiescent(w->id);
+		if ((w->st.loops & 255) == 0)
+			plb_nh_tick(w->id, rte_rdtsc());
 		w->st.loops++;
 		if (got || poll_mode == PLB_POLL_BUSY) {
 			idle = 0;

@@ -290,10 +290,10 @@ fnat_conn_release(struct plb_conn *conn)
 	r->count++;
 }
 
-/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it. */
+/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it (through @nc if not NULL). */
 static enum plb_verdict
 fnat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr,
-		 uint16_t dport)
+		 uint16_t dport, struct plb_nh_cache *nc)
 {
 	if (unlikely(pkt->flags & PLB_PKT_F_FRAG)) {
 		fnat_count(FNAT_C_DROP_FRAG);
@@ -303,7 +303,7 @@ fnat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t 
 		fnat_count(FNAT_C_DROP_NO_PROTO);
 		return PLB_DROP;
 	}
-	return plb_l3_output(pkt);
+	return nc != NULL ? plb_l3_output_cached(pkt, nc) : plb_l3_output(pkt);
 }
 
 /* [fast] caddr:cport -> vaddr:vport becomes laddr:lport -> daddr:dport. */
@@ -311,7 +311,8 @@ static enum plb_verdict
 fnat_xmit_in(struct plb_conn *conn, struct plb_pkt *pkt)
 {
 	fnat_count(FNAT_C_XMIT_IN);
-	return fnat_rewrite_send(pkt, conn->laddr.v4, conn->lport, conn->daddr.v4, conn->dport);
+	return fnat_rewrite_send(pkt, conn->laddr.v4, conn->lport, conn->daddr.v4, conn->dport,
+				 plb_conn_dest_nh(conn));
 }
 
 /* [fast] daddr:dport -> laddr:lport becomes vaddr:vport -> caddr:cport. */
@@ -319,7 +320,7 @@ static enum plb_verdict
 fnat_xmit_out(struct plb_conn *conn, struct plb_pkt *pkt)
 {
 	fnat_count(FNAT_C_XMIT_OUT);
-	return fnat_rewrite_send(pkt, conn->vaddr.v4, conn->vport, conn->caddr.v4, conn->cport);
+	return fnat_rewrite_send(pkt, conn->vaddr.v4, conn->vport, conn->caddr.v4, conn->cport, NULL);
 }
 
 /* [ctl] Reject any key, register the counters, remember the worker count. */

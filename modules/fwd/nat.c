@@ -68,10 +68,10 @@ nat_conn_init(const struct plb_svc *svc, struct plb_conn *conn, const struct plb
 	return 0;
 }
 
-/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it. */
+/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it (through @nc if not NULL). */
 static enum plb_verdict
 nat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr,
-		uint16_t dport)
+		uint16_t dport, struct plb_nh_cache *nc)
 {
 	if (unlikely(pkt->flags & PLB_PKT_F_FRAG)) {
 		nat_count(NAT_C_DROP_FRAG);
@@ -81,7 +81,7 @@ nat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t d
 		nat_count(NAT_C_DROP_NO_PROTO);
 		return PLB_DROP;
 	}
-	return plb_l3_output(pkt);
+	return nc != NULL ? plb_l3_output_cached(pkt, nc) : plb_l3_output(pkt);
 }
 
 /* [fast] caddr:cport -> vaddr:vport becomes caddr:cport -> daddr:dport. */
@@ -89,7 +89,8 @@ static enum plb_verdict
 nat_xmit_in(struct plb_conn *conn, struct plb_pkt *pkt)
 {
 	nat_count(NAT_C_XMIT_IN);
-	return nat_rewrite_send(pkt, conn->caddr.v4, conn->cport, conn->daddr.v4, conn->dport);
+	return nat_rewrite_send(pkt, conn->caddr.v4, conn->cport, conn->daddr.v4, conn->dport,
+				plb_conn_dest_nh(conn));
 }
 
 /* [fast] daddr:dport -> caddr:cport becomes vaddr:vport -> caddr:cport. */
@@ -97,7 +98,7 @@ static enum plb_verdict
 nat_xmit_out(struct plb_conn *conn, struct plb_pkt *pkt)
 {
 	nat_count(NAT_C_XMIT_OUT);
-	return nat_rewrite_send(pkt, conn->vaddr.v4, conn->vport, conn->caddr.v4, conn->cport);
+	return nat_rewrite_send(pkt, conn->vaddr.v4, conn->vport, conn->caddr.v4, conn->cport, NULL);
 }
 
 /* [ctl] Reject any key and register the counters. */

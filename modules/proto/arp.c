@@ -192,6 +192,8 @@ arp_remove(struct arp_worker *w, struct arp_entry *e)
 		}
 	}
 	w->slot[i] = 0;
+	if (e->state == ARP_S_REACHABLE)
+		plb_nh_invalidate();
 	e->state = ARP_S_FREE;
 	e->next_free = w->free_head;
 	w->free_head = idx;
@@ -361,8 +363,10 @@ arp_neigh_output(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *next
 	now = rte_get_tsc_cycles();
 	e = arp_find(w, ip, port);
 	if (e != NULL && (e->state == ARP_S_STATIC ||
-			  (e->state == ARP_S_REACHABLE && !arp_expired(e, now))))
+			  (e->state == ARP_S_REACHABLE && !arp_expired(e, now)))) {
+		plb_nh_resolved(port, e->mac.addr_bytes);	/* for a next-hop cache being filled */
 		return arp_xmit(pkt, port, &e->mac);
+	}
 
 	if (e == NULL) {
 		e = arp_new(w, ip, port, now);
@@ -370,9 +374,10 @@ arp_neigh_output(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *next
 			return arp_drop(ARP_C_DROP_TABLE_FULL);
 		e->state = ARP_S_INCOMPLETE;
 	} else if (e->state == ARP_S_REACHABLE) {
-		/* expired: resolve again before using it */
+		/* expired: resolve again before using it, also for the next-hop caches */
 		e->state = ARP_S_INCOMPLETE;
 		e->n_req = 0;
+		plb_nh_invalidate();
 	} else if (arp_failed(e, now)) {
 		rte_pktmbuf_free_bulk(&w->q[(size_t)(e - w->ent) * arp_queue], e->n_q);
 		plb_counter_add(arp_cnt[ARP_C_DROP_UNRESOLVED], e->n_q);
@@ -419,6 +424,8 @@ arp_learn(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac)
 		e->stamp = now;		/* a refresh, not news */
 		return;
 	}
+	if (e->state == ARP_S_REACHABLE)
+		plb_nh_invalidate();	/* a new MAC: caches may hold the old one */
 	rte_ether_addr_copy(mac, &e->mac);
 	e->state = ARP_S_REACHABLE;
 	e->stamp = now;

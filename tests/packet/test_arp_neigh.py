@@ -150,6 +150,23 @@ class NeighOutput(unittest.TestCase):
         self.assertEqual(r.counter("arp.learned"), 1)
         self.assertEqual(r.counter("arp.tx_request"), 0)
 
+    def test_next_hop_cache_follows_a_new_mac(self):
+        """NAT's in-direction sends through the dest's next-hop cache (nh.fill counts the
+        full-path sends): a new MAC for the server (gratuitous ARP) invalidates it at once."""
+        mac1, mac2 = "02:00:00:00:00:0b", "02:00:00:00:00:0c"
+        first = [udp(sport=41000 + i) for i in range(10)]
+        then = [udp(sport=42000 + i) for i in range(5)]
+        r = pktlib.run([garp(SRV0, mac1)] + first + [garp(SRV0, mac2)] + then,
+                       modules=MODS, extra_conf=nat_service(SRV0))
+        self.assertEqual(len(r.out), 15, r.log)
+        for i, f in enumerate(r.out[:10]):
+            self.check_nat_out(f, P0, mac1, SRV0, sport=41000 + i)
+        for i, f in enumerate(r.out[10:]):
+            self.check_nat_out(f, P0, mac2, SRV0, sport=42000 + i)
+        # one fill per MAC; the once-a-second move may add one while the frames pass
+        self.assertIn(r.counter("nh.fill"), (2, 3), "the cache served the other packets")
+        self.assertEqual(r.counter("arp.learned"), 2)
+
     def test_miss_sends_request_then_releases_the_packet(self):
         reply = (Ether(src=SRV_MAC, dst=P1) /
                  ARP(op=2, hwsrc=SRV_MAC, psrc=SRV, hwdst=P1, pdst=P1_IP))

@@ -15,6 +15,7 @@
 #include <plb/hook.h>
 #include <plb/pkt.h>
 #include <plb/svc.h>
+#include <plb/worker.h>
 
 struct plb_fwd_ops {
 	/**
@@ -44,5 +45,18 @@ struct plb_fwd_ops {
 	/** [fast] Optional (DR and TUN never see replies). Server -> client. */
 	enum plb_verdict (*xmit_out)(struct plb_conn *conn, struct plb_pkt *pkt);
 };
+
+/**
+ * [fast] The calling worker's next-hop cache towards @conn's real server
+ * (for plb_l3_output_cached / plb_neigh_output_cached, plb/l3.h), or NULL
+ * when the dest keeps no per-worker data (scheduler unit tests).
+ */
+static inline struct plb_nh_cache *
+plb_conn_dest_nh(const struct plb_conn *conn)
+{
+	struct plb_dest_stats *st = conn->dest->stats;
+
+	return st != NULL ? &st[plb_worker_id()].nh : NULL;
+}
 
 #endif /* PLB_FWD_H */

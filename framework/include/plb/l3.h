@@ -64,4 +64,37 @@ enum plb_verdict plb_l3_output(struct plb_pkt *pkt);
 /** [fast] Send @pkt to @nexthop on @port through the neighbour resolver of pkt->af. */
 enum plb_verdict plb_neigh_output(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *nexthop);
 
+/*
+ * Next-hop caches (struct plb_nh_cache in plb/pkt.h). A caller that sends
+ * many packets to one destination (a forwarding mode, per dest and worker:
+ * dest->stats[worker].nh) keeps a cache; the core fills and checks it.
+ * While the cache is current (same worker generation), a packet gets its
+ * Ethernet header from it and goes out with no route or neighbour lookup;
+ * otherwise the uncached call runs and fills the cache if it sent to a
+ * resolved neighbour. A worker's generation moves when a neighbour module
+ * reports a change (plb_nh_invalidate), and once a second, so neighbour
+ * expiry and re-resolution keep their meaning within a second. A cache
+ * belongs to one worker.
+ */
+
+/** [fast] plb_l3_output() through @nc. */
+enum plb_verdict plb_l3_output_cached(struct plb_pkt *pkt, struct plb_nh_cache *nc);
+
+/** [fast] plb_neigh_output() through @nc (the caller chose @port and @nexthop). */
+enum plb_verdict plb_neigh_output_cached(struct plb_pkt *pkt, uint16_t port,
+					 const struct plb_addr *nexthop, struct plb_nh_cache *nc);
+
+/**
+ * [fast] Neighbour modules: the packet being sent goes to @mac on @port, a
+ * resolved neighbour. Fills the cache of a plb_*_output_cached() in progress.
+ */
+void plb_nh_resolved(uint16_t port, const uint8_t mac[6]);
+
+/**
+ * [any] A neighbour entry changed or went (learned anew, expired, removed):
+ * on a worker, that worker's caches are no longer current; elsewhere, every
+ * worker's.
+ */
+void plb_nh_invalidate(void);
+
 #endif /* PLB_L3_H */

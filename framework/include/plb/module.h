@@ -13,7 +13,7 @@
 #include <libconfig.h>
 
 /** Bumped on any incompatible change of the SDK's structs or ops tables. */
-#define PLB_MODULE_ABI 3
+#define PLB_MODULE_ABI 4
 
 /** Name of the exported descriptor symbol. */
 #define PLB_MODULE_SYMBOL "plb_module_descriptor"

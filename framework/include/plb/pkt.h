@@ -23,6 +23,18 @@ struct plb_addr {
 	};
 };
 
+/**
+ * A cached next hop: where plb_l3_output_cached() sends without a route or
+ * neighbour lookup while @gen equals the worker's plb_nh_gen(). Filled by
+ * the core; callers only keep it (zeroed = empty). 16 bytes.
+ */
+struct plb_nh_cache {
+	uint32_t gen;		/**< the worker's next-hop generation when filled; 0 = empty */
+	uint16_t port;		/**< output port */
+	uint8_t mac[6];		/**< the next hop's MAC */
+	uint32_t reserved0;
+};
+
 /** plb_pkt.flags */
 #define PLB_PKT_F_FRAG		0x01	/**< an IP fragment (first or later) */
 #define PLB_PKT_F_HANDED_OVER	0x02	/**< arrived from another worker's steering ring */

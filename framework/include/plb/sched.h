@@ -38,6 +38,16 @@ struct plb_sched_ops {
 	 */
 	struct plb_dest *(*schedule)(const struct plb_svc *svc, struct plb_sched_state *st,
 				     const struct plb_pkt *pkt);
+	/**
+	 * [fast] Optional. This worker's live conn counts of @d
+	 * (d->stats[st->worker].active / .inactive) just changed: one of its
+	 * conns to @d was created, freed, or moved between active and
+	 * inactive. Called by the core on the worker that owns the conn, with
+	 * the state of the running version that holds @d (@d is svc->dests[d->idx]).
+	 * For schedulers that keep a load-ordered structure (wlc).
+	 */
+	void (*update)(const struct plb_svc *svc, struct plb_sched_state *st,
+		       const struct plb_dest *d);
 };
 
 #endif /* PLB_SCHED_H */

@@ -28,7 +28,9 @@ struct plb_dest_stats {
 	uint64_t pkts_out;	/**< server -> client packets */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
-	uint64_t pad[3];
+	uint32_t active;	/**< core-owned: this worker's live conns to it in an active state */
+	uint32_t inactive;	/**< core-owned: this worker's other live conns to it */
+	struct plb_nh_cache nh;	/**< core-owned: this worker's next hop towards its address */
 } __attribute__((aligned(64)));
 
 struct plb_dest {
@@ -45,6 +47,8 @@ struct plb_dest {
 	uint64_t active_conns;
 	uint64_t inactive_conns;
 	struct plb_dest_stats *stats;	/**< [plb_worker_count()], NULL in scheduler unit tests */
+	/** core-owned: the running service version that holds it; NULL once removed */
+	const struct plb_svc *svc;
 };
 
 /** plb_svc.flags */
