@@ -7,7 +7,8 @@
  * conn only moves its expiry tick; the wheel re-files it lazily when its
  * old slot comes round, so a packet never touches a list and expiry work is
  * proportional to the conns whose slot is due. Nothing here locks: only the
- * owning worker calls in.
+ * owning worker calls in. Dest counts: global atomics plus the worker's own
+ * plb_dest_stats entry, whose changes go to the scheduler's update().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <plb/conn.h>
 #include <plb/fwd.h>
 #include <plb/log.h>
+#include <plb/sched.h>
 #include <plb/worker.h>
 
 #include "conn.h"
@@ -146,13 +148,73 @@ plb_conn_lookup(const struct plb_pkt *pkt, int *dir)
 	return &t->conns[ent >> 1];
 }
 
-static void
-count_move(struct plb_dest *d, int from_active, int to_active)
+/*
+ * [fast] Worker @t's counts of @d just moved: tell the scheduler of the
+ * running version that holds @d, if it keeps a load-ordered structure.
+ * WHY @d->svc is safe to follow: the core points it at a version before
+ * publishing that version (or at NULL before retiring it) and frees a
+ * version only after a grace period, and conns are only counted on their
+ * worker, between two quiescent states. @d->idx may already be the next
+ * version's: then the running one does not hold @d there and is not told.
+ */
+static inline void
+count_notify(const struct conn_table *t, const struct plb_dest *d)
 {
-	if (from_active == to_active)
+	const struct plb_svc *svc = __atomic_load_n(&d->svc, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (svc == NULL || svc->sched->update == NULL)
 		return;
-	__atomic_fetch_sub(from_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
+	i = __atomic_load_n(&d->idx, __ATOMIC_RELAXED);
+	if (i < svc->n_dests && svc->dests[i] == d)
+		svc->sched->update(svc, &svc->sched_state[t->worker], d);
+}
+
+/* [fast] Count a new conn of worker @t on @d: inactive, as it starts. */
+static inline void
+count_add(const struct conn_table *t, struct plb_dest *d)
+{
+	__atomic_fetch_add(&d->inactive_conns, 1, __ATOMIC_RELAXED);
+	d->stats[t->worker].inactive++;
+	count_notify(t, d);
+}
+
+/*
+ * [fast] Move a conn of worker @t on @d between active and inactive (they
+ * differ). WHY noinline: most plb_conn_update() calls keep the state class.
+ */
+static __attribute__((noinline)) void
+count_move(const struct conn_table *t, struct plb_dest *d, int from_active, int to_active)
+{
+	struct plb_dest_stats *ds = &d->stats[t->worker];
+
+	/* add first: the sum never reads 0 to plb_svc_gc(), which frees removed dests at 0 */
 	__atomic_fetch_add(to_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(from_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELEASE);
+	if (from_active) {
+		ds->active--;
+		ds->inactive++;
+	} else {
+		ds->inactive--;
+		ds->active++;
+	}
+	count_notify(t, d);
+}
+
+/*
+ * [fast] Uncount a conn of worker @t on @d (active or not) when it is freed.
+ * The global count last: once it reaches 0 a removed dest may be freed
+ * (plb_svc_gc()), so nothing here touches @d after it.
+ */
+static inline void
+count_del(const struct conn_table *t, struct plb_dest *d, int active)
+{
+	if (active)
+		d->stats[t->worker].active--;
+	else
+		d->stats[t->worker].inactive--;
+	count_notify(t, d);
+	__atomic_fetch_sub(active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELEASE);
 }
 
 static void
@@ -223,8 +285,8 @@ plb_conn_new(const struct plb_svc *svc, struct plb_dest *dest, const struct plb_
 			ch_remove(&t->h, hout, idx << 1 | PLB_DIR_OUT);
 		goto err_release;
 	}
-	__atomic_fetch_add(&dest->inactive_conns, 1, __ATOMIC_RELAXED);
 	dest->stats[t->worker].conns++;
+	count_add(t, dest);
 	c->expire = now_tick(t) + 1;
 	wheel_link(t, idx);
 	return c;
@@ -248,7 +310,6 @@ plb_conn_update(struct plb_conn *c, uint8_t state, int active, uint32_t timeout)
 	c->state = state;
 	if (unlikely(c->flags & PLB_CONN_F_TEMPLATE))
 		return;
-	count_move(c->dest, was, !!active);
 	c->flags = (uint8_t)((c->flags & ~PLB_CONN_F_ACTIVE) | (active ? PLB_CONN_F_ACTIVE : 0));
 	/* + 1: the current tick is partly gone; a conn never expires before @timeout */
 	exp = now_tick(t) + 1 + secs_to_ticks(t, timeout);
@@ -263,6 +324,8 @@ plb_conn_update(struct plb_conn *c, uint8_t state, int active, uint32_t timeout)
 		c->expire = exp;	/* longer: re-filed lazily when its slot comes */
 	}
 	c->timeout = timeout;
+	if (was != !!active)
+		count_move(t, c->dest, was, !!active);	/* last: a tail call */
 }
 
 static void
@@ -270,8 +333,7 @@ conn_destroy(struct conn_table *t, struct plb_conn *c)
 {
 	if (c->fwd->conn_release)
 		c->fwd->conn_release(c);
-	__atomic_fetch_sub((c->flags & PLB_CONN_F_ACTIVE) ? &c->dest->active_conns
-							    : &c->dest->inactive_conns, 1, __ATOMIC_RELAXED);
+	count_del(t, c->dest, !!(c->flags & PLB_CONN_F_ACTIVE));
 	conn_free(t, c, 2);
 }
 

@@ -374,7 +374,7 @@ plan_free(struct plan *p, int undo)
 		d->u_threshold = p->saved[r].u_threshold;
 		d->l_threshold = p->saved[r].l_threshold;
 		d->flags = p->saved[r].flags;
-		d->idx = p->saved[r].idx;
+		__atomic_store_n(&d->idx, p->saved[r].idx, __ATOMIC_RELAXED);
 	}
 	free(p->box);
 	free(p->box_is_new);
@@ -444,7 +444,7 @@ plan_make(struct plan *p, const struct plb_conf_svc *sp, uint32_t n, char **err)
 			}
 			p->dests[i][d] = db;
 			dest_apply(&db->d, cd, cs);
-			db->d.idx = d;
+			__atomic_store_n(&db->d.idx, d, __ATOMIC_RELAXED);	/* workers read it */
 		}
 	}
 	return 0;
@@ -455,6 +455,7 @@ static int
 version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, char **err)
 {
 	struct version *v, *old;
+	struct dest_box *gone = NULL;	/* dests the new version drops */
 	struct plan p;
 	uint32_t n_addr = 0;
 	char where[512];
@@ -535,10 +536,17 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 		}
 	}
 
-	/* commit: publish, wait until no worker can see the old version, then retire it */
-	old = svc_table_swap(v);
-	for (struct svc_box **bp = &boxes; *bp;) {
-		struct svc_box *b = *bp;
+	/*
+	 * commit: point each dest at the service that holds it in the new
+	 * version (a removed one at NULL) before publishing it, so that a
+	 * worker never follows dest->svc to an unbuilt version nor, after the
+	 * grace period, to the old one; publish, wait until no worker can see
+	 * the old version, then retire it
+	 */
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t d = 0; d < p.n_dests[i]; d++)
+			__atomic_store_n(&p.dests[i][d]->d.svc, v->svcs[i], __ATOMIC_RELEASE);
+	for (struct svc_box *b = boxes; b; b = b->next) {
 		uint32_t keep = 0;
 
 		for (uint32_t i = 0; i < n; i++)
@@ -551,11 +559,27 @@ version_swap(const struct plb_conf_svc *sp, uint32_t n, const char *where_fmt, c
 				for (uint32_t d = 0; p.box[i] == b && d < p.n_dests[i]; d++)
 					listed |= p.dests[i][d] == db;
 			if (!listed) {
-				__atomic_fetch_or(&db->d.flags, PLB_DEST_F_REMOVED, __ATOMIC_RELAXED);
-				db->next = trash;
-				trash = db;
+				__atomic_store_n(&db->d.svc, NULL, __ATOMIC_RELEASE);
+				db->next = gone;
+				gone = db;
 			}
 		}
+	}
+	old = svc_table_swap(v);
+	while (gone) {
+		struct dest_box *db = gone;
+
+		gone = db->next;
+		__atomic_fetch_or(&db->d.flags, PLB_DEST_F_REMOVED, __ATOMIC_RELAXED);
+		db->next = trash;
+		trash = db;
+	}
+	for (struct svc_box **bp = &boxes; *bp;) {
+		struct svc_box *b = *bp;
+		uint32_t keep = 0;
+
+		for (uint32_t i = 0; i < n; i++)
+			keep |= p.box[i] == b;
 		if (!keep) {
 			*bp = b->next;
 			free(b->dests);
@@ -623,8 +647,9 @@ plb_svc_gc(void)
 	for (struct dest_box **bp = &trash; *bp;) {
 		struct dest_box *b = *bp;
 
-		if (__atomic_load_n(&b->d.active_conns, __ATOMIC_RELAXED) +
-		    __atomic_load_n(&b->d.inactive_conns, __ATOMIC_RELAXED) == 0) {
+		/* acquire: pairs with the worker's last (release) uncount, its last touch of the dest */
+		if (__atomic_load_n(&b->d.active_conns, __ATOMIC_ACQUIRE) +
+		    __atomic_load_n(&b->d.inactive_conns, __ATOMIC_ACQUIRE) == 0) {
 			*bp = b->next;
 			dest_free(b);
 		} else {

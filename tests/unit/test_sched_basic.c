@@ -157,12 +157,18 @@ test_wrr_gcd_zero_and_rebuild(void **state)
 	st_free("wrr", (void *)st.table);
 }
 
+/* One wlc pick, on a table built now (no per-worker stats: the global counts count). */
 static struct plb_dest *
 wlc_pick(void)
 {
 	struct plb_pkt p = st_pkt4(0xc0000201u, 1234, 80);
+	void *t = st_build("wlc", &st_svc, NULL);
+	struct plb_dest *d;
 
-	return st_pick(st_ops("wlc"), NULL, &st_svc, &p);
+	assert_non_null(t);
+	d = st_pick(st_ops("wlc"), t, &st_svc, &p);
+	st_free("wlc", t);
+	return d;
 }
 
 /* wlc: least (active * 256 + inactive) / weight; weight 0 never; ties -> first. */
@@ -170,7 +176,6 @@ static void
 test_wlc(void **state)
 {
 	st_svc_init(3, NULL);
-	assert_null(st_build("wlc", &st_svc, NULL));
 	st_dv[0].active_conns = 5;
 	st_dv[1].active_conns = 3;
 	st_dv[2].active_conns = 4;
