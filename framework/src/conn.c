@@ -22,10 +22,12 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_per_lcore.h>
+#include <rte_prefetch.h>
 
 #include <plb/conn.h>
 #include <plb/fwd.h>
 #include <plb/log.h>
+#include <plb/mbuf.h>
 #include <plb/sched.h>
 #include <plb/worker.h>
 
@@ -56,6 +58,9 @@ struct conn_table {
 static struct conn_table *tables;
 static uint32_t n_tables;
 static RTE_DEFINE_PER_LCORE(struct conn_table *, my_table);
+
+#define CONN_PREFETCH_MAX	32	/* packets whose buckets are in flight at once */
+#define CONN_PREFETCH_MIN_CONNS	4096	/* fewer conns: no prefetch (docs/performance.md) */
 
 static inline uint64_t
 now_tick(const struct conn_table *t)
@@ -148,6 +153,51 @@ plb_conn_lookup(const struct plb_pkt *pkt, int *dir)
 	return &t->conns[ent >> 1];
 }
 
+void
+plb_conns_prefetch(struct rte_mbuf *const *m, uint32_t n)
+{
+	struct conn_table *t = RTE_PER_LCORE(my_table);
+	uint32_t h[CONN_PREFETCH_MAX];
+
+	/* WHY the floor: a few thousand conns stay in the caches; fetching ahead only costs then */
+	if (unlikely(t == NULL) || t->count < CONN_PREFETCH_MIN_CONNS)
+		return;
+	while (n) {
+		uint32_t k = RTE_MIN(n, (uint32_t)CONN_PREFETCH_MAX);
+
+		/* first the buckets of every packet, then what each one points at */
+		for (uint32_t i = 0; i < k; i++) {
+			const struct plb_pkt *pkt = plb_pkt_of(m[i]);
+			struct ch_key key;
+
+			h[i] = 0;
+			if (!(pkt->flags & PLB_PKT_F_L4) || pkt->af != AF_INET)
+				continue;
+			key = ch_key4(pkt->saddr.v4, pkt->daddr.v4, pkt->sport, pkt->dport,
+				      pkt->l4_proto);
+			h[i] = ch_hash(&key) | 1;	/* 0 = nothing to fetch */
+			rte_prefetch0(&t->h.b[h[i] & t->h.mask]);
+		}
+		for (uint32_t i = 0; i < k; i++) {
+			const struct ch_bucket *b;
+			uint32_t hits;
+
+			if (h[i] == 0)
+				continue;
+			b = &t->h.b[h[i] & t->h.mask];
+			hits = ch_sig_hits(b, ch_sig(h[i]));
+			if (hits) {
+				const char *c = (const char *)&t->conns[b->ent[__builtin_ctz(hits) >> 1] >> 1];
+
+				rte_prefetch0(c);	/* a conn spans two lines */
+				rte_prefetch0(c + sizeof(struct plb_conn) - 1);
+			}
+		}
+		m += k;
+		n -= k;
+	}
+}
+
 /*
  * [fast] Worker @t's counts of @d just moved: tell the scheduler of the
  * running version that holds @d, if it keeps a load-ordered structure.
@@ -170,12 +220,28 @@ count_notify(const struct conn_table *t, const struct plb_dest *d)
 		svc->sched->update(svc, &svc->sched_state[t->worker], d);
 }
 
+/*
+ * [fast] Set worker @t's counts of @d to @active / @inactive in one store:
+ * plb_svc_gc() reads them in one load and never sees a half-made move.
+ */
+static inline void
+count_store(struct plb_dest_stats *ds, uint32_t active, uint32_t inactive)
+{
+	struct plb_dest_stats v;
+
+	v.active = active;
+	v.inactive = inactive;
+	__atomic_store_n(&ds->live, v.live, __ATOMIC_RELEASE);
+}
+
 /* [fast] Count a new conn of worker @t on @d: inactive, as it starts. */
 static inline void
 count_add(const struct conn_table *t, struct plb_dest *d)
 {
+	struct plb_dest_stats *ds = &d->stats[t->worker];
+
 	__atomic_fetch_add(&d->inactive_conns, 1, __ATOMIC_RELAXED);
-	d->stats[t->worker].inactive++;
+	count_store(ds, ds->active, ds->inactive + 1);
 	count_notify(t, d);
 }
 
@@ -188,33 +254,31 @@ count_move(const struct conn_table *t, struct plb_dest *d, int from_active, int 
 {
 	struct plb_dest_stats *ds = &d->stats[t->worker];
 
-	/* add first: the sum never reads 0 to plb_svc_gc(), which frees removed dests at 0 */
 	__atomic_fetch_add(to_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(from_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELEASE);
-	if (from_active) {
-		ds->active--;
-		ds->inactive++;
-	} else {
-		ds->inactive--;
-		ds->active++;
-	}
+	__atomic_fetch_sub(from_active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
+	if (from_active)
+		count_store(ds, ds->active - 1, ds->inactive + 1);
+	else
+		count_store(ds, ds->active + 1, ds->inactive - 1);
 	count_notify(t, d);
 }
 
 /*
  * [fast] Uncount a conn of worker @t on @d (active or not) when it is freed.
- * The global count last: once it reaches 0 a removed dest may be freed
- * (plb_svc_gc()), so nothing here touches @d after it.
+ * WHY @d may be touched after: plb_svc_gc() frees a removed dest only a
+ * grace period after it saw every worker's counts at 0.
  */
 static inline void
 count_del(const struct conn_table *t, struct plb_dest *d, int active)
 {
+	struct plb_dest_stats *ds = &d->stats[t->worker];
+
+	__atomic_fetch_sub(active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELAXED);
 	if (active)
-		d->stats[t->worker].active--;
+		count_store(ds, ds->active - 1, ds->inactive);
 	else
-		d->stats[t->worker].inactive--;
+		count_store(ds, ds->active, ds->inactive - 1);
 	count_notify(t, d);
-	__atomic_fetch_sub(active ? &d->active_conns : &d->inactive_conns, 1, __ATOMIC_RELEASE);
 }
 
 static void
@@ -356,6 +420,36 @@ plb_conn_count(uint32_t worker)
 
 /* ---- core ---- */
 
+/*
+ * [fast] The expiry walk is about to reach @next: fetch the index buckets
+ * its keys live in (its conn was fetched one step earlier), and the conn
+ * after it. WHY: a conn that expires was last touched long ago, and freeing
+ * it removes two keys from buckets all over the index; fetched ahead, the
+ * walk waits for memory once per few conns instead of three times per conn.
+ */
+static inline void
+expire_prefetch(const struct conn_table *t, uint32_t next)
+{
+	const struct plb_conn *c;
+	struct ch_key k;
+	const char *after;
+
+	if (next == NIL || t->count < CONN_PREFETCH_MIN_CONNS)
+		return;
+	c = &t->conns[next];
+	k = key_in(c);
+	rte_prefetch0(&t->h.b[ch_hash(&k) & t->h.mask]);
+	if (!(c->flags & PLB_CONN_F_NO_OUT)) {
+		k = key_out(c);
+		rte_prefetch0(&t->h.b[ch_hash(&k) & t->h.mask]);
+	}
+	if (c->wheel_next != NIL) {
+		after = (const char *)&t->conns[c->wheel_next];
+		rte_prefetch0(after);
+		rte_prefetch0(after + sizeof(struct plb_conn) - 1);
+	}
+}
+
 void
 plb_conns_expire(void)
 {
@@ -382,6 +476,7 @@ plb_conns_expire(void)
 			continue;
 		}
 		budget--;
+		expire_prefetch(t, t->conns[idx].wheel_next);
 		wheel_unlink(t, idx);
 		if (t->conns[idx].expire <= now) {
 			t->expired++;

@@ -11,12 +11,19 @@
 #include "config.h"
 
 struct plb_conn;
+struct rte_mbuf;
 
 /** [ctl] One table of conf->conns.per_worker conns per worker. */
 int plb_conns_setup(const struct plb_conf *conf, uint32_t n_workers, char **err);
 void plb_conns_free(void);
 /** [fast] The calling lcore is worker @id: use its table. */
 void plb_conns_bind(uint32_t id);
+/**
+ * [fast] The calling worker is about to run @n parsed packets: prefetch the
+ * index buckets their conn lookups will read, then the conns those buckets
+ * point at, so the lookups of a burst wait for memory once, not once each.
+ */
+void plb_conns_prefetch(struct rte_mbuf *const *m, uint32_t n);
 /** [fast] Expire what is due on the calling worker (bounded work per call). */
 void plb_conns_expire(void);
 /** What plb_conns_dump() keeps; zero fields match anything (addresses network order). */

@@ -18,6 +18,9 @@
 #include <stdint.h>
 #include <rte_common.h>
 #include <rte_hash_crc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define CH_SLOTS 8
 
@@ -66,6 +69,28 @@ ch_sig(uint32_t h)
 }
 
 /* Is the key of entry @ent (conn index << 1 | dir) equal to @k? The caller's. */
+/**
+ * Bit 2s set for each slot s of @b that holds signature @sig: walk the
+ * hits with `s = __builtin_ctz(m) >> 1; m &= m - 1;`.
+ */
+static inline uint32_t
+ch_sig_hits(const struct ch_bucket *b, uint16_t sig)
+{
+#ifdef __SSE2__
+	/* WHY: the eight signatures are one 16-byte load; one compare tests them all */
+	__m128i v = _mm_load_si128((const __m128i *)(const void *)b->sig);
+	__m128i eq = _mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig));
+
+	return (uint32_t)_mm_movemask_epi8(eq) & 0x5555u;
+#else
+	uint32_t m = 0;
+
+	for (int s = 0; s < CH_SLOTS; s++)
+		m |= (uint32_t)(b->sig[s] == sig) << (2 * s);
+	return m;
+#endif
+}
+
 typedef int (*ch_match_fn)(void *ctx, uint32_t ent, const struct ch_key *k);
 
 /** Entry for @k, or UINT32_MAX. */
@@ -77,9 +102,12 @@ ch_lookup(const struct ch_table *t, const struct ch_key *k, uint32_t h, ch_match
 	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct ch_bucket *b = &t->b[i];
 
-		for (int s = 0; s < CH_SLOTS; s++)
-			if (b->sig[s] == sig && match(ctx, b->ent[s], k))
+		for (uint32_t m = ch_sig_hits(b, sig); m; m &= m - 1) {
+			uint32_t s = (uint32_t)__builtin_ctz(m) >> 1;
+
+			if (match(ctx, b->ent[s], k))
 				return b->ent[s];
+		}
 		if (b->ovf == 0)
 			return UINT32_MAX;
 	}
@@ -93,10 +121,11 @@ ch_insert(struct ch_table *t, uint32_t h, uint32_t ent)
 
 	for (uint32_t k = 0, i = home; k <= t->mask; k++, i = (i + 1) & t->mask) {
 		struct ch_bucket *b = &t->b[i];
+		uint32_t m = ch_sig_hits(b, 0);	/* the empty slots */
 
-		for (int s = 0; s < CH_SLOTS; s++) {
-			if (b->sig[s])
-				continue;
+		if (m) {
+			uint32_t s = (uint32_t)__builtin_ctz(m) >> 1;
+
 			b->sig[s] = ch_sig(h);
 			b->ent[s] = ent;
 			for (uint32_t j = home; j != i; j = (j + 1) & t->mask)
@@ -118,8 +147,10 @@ ch_remove(struct ch_table *t, uint32_t h, uint32_t ent)
 	for (uint32_t k = 0, i = home; k <= t->mask; k++, i = (i + 1) & t->mask) {
 		struct ch_bucket *b = &t->b[i];
 
-		for (int s = 0; s < CH_SLOTS; s++) {
-			if (b->sig[s] != sig || b->ent[s] != ent)
+		for (uint32_t m = ch_sig_hits(b, sig); m; m &= m - 1) {
+			uint32_t s = (uint32_t)__builtin_ctz(m) >> 1;
+
+			if (b->ent[s] != ent)
 				continue;
 			b->sig[s] = 0;
 			for (uint32_t j = home; j != i; j = (j + 1) & t->mask)

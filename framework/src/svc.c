@@ -639,23 +639,47 @@ plb_svc_specs(uint32_t *n)
 	return specs;
 }
 
+/* [ctl] No worker counts a conn on @d: every worker's counts read 0, each in one load. */
+static int
+dest_unused(const struct plb_dest *d, uint32_t nw)
+{
+	for (uint32_t w = 0; w < nw; w++)
+		if (__atomic_load_n(&d->stats[w].live, __ATOMIC_ACQUIRE) != 0)
+			return 0;
+	return 1;
+}
+
 uint32_t
 plb_svc_gc(void)
 {
-	uint32_t left = 0;
+	uint32_t nw = env_saved.n_workers ? env_saved.n_workers : 1, left = 0;
+	struct dest_box *unused = NULL;
 
 	for (struct dest_box **bp = &trash; *bp;) {
 		struct dest_box *b = *bp;
 
-		/* acquire: pairs with the worker's last (release) uncount, its last touch of the dest */
-		if (__atomic_load_n(&b->d.active_conns, __ATOMIC_ACQUIRE) +
-		    __atomic_load_n(&b->d.inactive_conns, __ATOMIC_ACQUIRE) == 0) {
+		if (dest_unused(&b->d, nw)) {
 			*bp = b->next;
-			dest_free(b);
+			b->next = unused;
+			unused = b;
 		} else {
 			left++;
 			bp = &b->next;
 		}
+	}
+	if (unused == NULL)
+		return left;
+	/*
+	 * WHY wait: a removed dest gets no new conn, so 0 stays 0; but the
+	 * worker that freed the last conn may still be reading the dest (the
+	 * scheduler's update, dest->svc) until its next quiescent state
+	 */
+	plb_rcu_synchronize();
+	while (unused) {
+		struct dest_box *b = unused;
+
+		unused = b->next;
+		dest_free(b);
 	}
 	return left;
 }

@@ -241,6 +241,7 @@ rx_process(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		}
 		w->n_stage[o] = 0;
 	}
+	plb_conns_prefetch(w->own, n_own);
 	for (uint32_t i = 0; i < n_own; i++)
 		deliver(w, w->own[i], w->own_l3[i]);
 }
@@ -274,6 +275,7 @@ worker_main(void *arg)
 
 			w->st.handover_in += n;
 			got += n;
+			plb_conns_prefetch(pkts, n);
 			for (unsigned i = 0; i < n; i++)
 				deliver(w, pkts[i], NULL);
 		}

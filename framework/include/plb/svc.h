@@ -28,8 +28,14 @@ struct plb_dest_stats {
 	uint64_t pkts_out;	/**< server -> client packets */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
-	uint32_t active;	/**< core-owned: this worker's live conns to it in an active state */
-	uint32_t inactive;	/**< core-owned: this worker's other live conns to it */
+	union {
+		struct {
+			uint32_t active;	/**< core-owned: this worker's live conns to it in an active state */
+			uint32_t inactive;	/**< core-owned: this worker's other live conns to it */
+		};
+		/** both counts in one word: the core stores and reads them in one access */
+		uint64_t live;
+	};
 	struct plb_nh_cache nh;	/**< core-owned: this worker's next hop towards its address */
 } __attribute__((aligned(64)));
 
