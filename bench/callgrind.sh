@@ -26,6 +26,7 @@ RUNS=(
 	"fnat_udp_est_1k|--scenario udp --flows 1000"
 	"newconn_rr_d10|--scenario newconn --sched rr --dests 10"
 	"newconn_rr_d1000|--scenario newconn --sched rr --dests 1000"
+	"newconn_wlc_d10|--scenario newconn --sched wlc --dests 10"
 	"newconn_wlc_d1000|--scenario newconn --sched wlc --dests 1000"
 	"newconn_mh_d1000|--scenario newconn --sched mh --dests 1000"
 )
