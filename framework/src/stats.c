@@ -28,7 +28,7 @@ static uint32_t slot_cap;		/* counters a slot holds once started */
 static uint64_t **slots;		/* [n_workers + 1][n_names], last = control */
 static uint32_t n_slots;
 static int started;
-static RTE_DEFINE_PER_LCORE(uint64_t *, my_slot);
+__thread uint64_t *plb_tls_counters;
 
 int
 plb_counter_register(const char *group, const char *name, uint32_t *id)
@@ -104,16 +104,7 @@ plb_stats_bind(uint32_t worker)
 {
 	if (!started)
 		return;
-	RTE_PER_LCORE(my_slot) = worker < n_slots - 1 ? slots[worker] : slots[n_slots - 1];
-}
-
-void
-plb_counter_add(uint32_t id, uint64_t n)
-{
-	uint64_t *s = RTE_PER_LCORE(my_slot);
-
-	if (likely(s != NULL))	/* NULL only before start or on a foreign thread */
-		s[id] += n;
+	plb_tls_counters = worker < n_slots - 1 ? slots[worker] : slots[n_slots - 1];
 }
 
 uint64_t
@@ -160,5 +151,5 @@ plb_stats_reset(void)
 	slots = NULL;
 	n_slots = 0;
 	started = 0;
-	RTE_PER_LCORE(my_slot) = NULL;
+	plb_tls_counters = NULL;
 }

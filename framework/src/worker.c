@@ -63,13 +63,7 @@ static enum plb_poll_mode poll_mode;
 static uint32_t idle_after, idle_sleep_us;
 static RTE_DEFINE_PER_LCORE(struct worker *, self);
 
-uint32_t
-plb_worker_id(void)
-{
-	struct worker *w = RTE_PER_LCORE(self);
-
-	return w ? w->id : UINT32_MAX;
-}
+__thread uint32_t plb_tls_worker_id = UINT32_MAX;
 
 uint32_t
 plb_worker_count(void)
@@ -254,6 +248,7 @@ worker_main(void *arg)
 	uint32_t idle = 0;
 
 	RTE_PER_LCORE(self) = w;
+	plb_tls_worker_id = w->id;
 	plb_stats_bind(w->id);
 	plb_conns_bind(w->id);
 	plb_rcu_online(w->id);
@@ -299,6 +294,7 @@ worker_main(void *arg)
 	tx_flush(w);
 	plb_rcu_offline(w->id);
 	RTE_PER_LCORE(self) = NULL;
+	plb_tls_worker_id = UINT32_MAX;
 	return 0;
 }
 

@@ -15,7 +15,12 @@
 
 /** Per-worker, per-service scheduler state handed to schedule(). */
 struct plb_sched_state {
-	const void *table;	/**< what build() made for this service version; read-only */
+	/**
+	 * what build() made for this service version: read-only, except a part
+	 * build() set aside for one worker, which only that worker writes
+	 * (wlc keeps one tree per worker there, indexed by @worker)
+	 */
+	const void *table;
 	uint32_t worker;	/**< the calling worker's id */
 	uint32_t reserved0;
 	uint64_t scratch[4];	/**< this worker's own mutable words (e.g. an rr cursor); zero at publish */

@@ -7,6 +7,7 @@
 #ifndef PLB_STATS_H
 #define PLB_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /**
@@ -25,8 +26,23 @@ int plb_counter_register(const char *group, const char *name, uint32_t *id);
 int plb_counters_register(const char *group, const char *const *names, uint32_t n,
 			  uint32_t *ids, char **err);
 
+/**
+ * Core-owned: the calling thread's counter slot, NULL before start-up and on
+ * threads that are not plb's. WHY a thread-local the modules read inline
+ * (initial-exec: the plb binary defines it, so it is in the static TLS
+ * block): a counter bump is three instructions instead of a call.
+ */
+extern __thread uint64_t *plb_tls_counters __attribute__((tls_model("initial-exec")));
+
 /** [fast] Add @n to counter @id in the calling worker's slot. */
-void plb_counter_add(uint32_t id, uint64_t n);
+static inline void
+plb_counter_add(uint32_t id, uint64_t n)
+{
+	uint64_t *s = plb_tls_counters;
+
+	if (__builtin_expect(s != NULL, 1))
+		s[id] += n;
+}
 
 /** [ctl] The sum of counter @id over all workers (and the control thread). */
 uint64_t plb_counter_read(uint32_t id);

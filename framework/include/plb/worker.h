@@ -12,8 +12,15 @@
 
 struct rte_mbuf;
 
+/** Core-owned: the calling thread's worker id, UINT32_MAX off a worker (see plb_tls_counters). */
+extern __thread uint32_t plb_tls_worker_id __attribute__((tls_model("initial-exec")));
+
 /** [fast] This worker's id, 0 .. plb_worker_count()-1; UINT32_MAX off a worker. */
-uint32_t plb_worker_id(void);
+static inline uint32_t
+plb_worker_id(void)
+{
+	return plb_tls_worker_id;
+}
 
 /** [any] Number of worker lcores. */
 uint32_t plb_worker_count(void);
