@@ -356,6 +356,7 @@ main(int argc, char **argv)
 	if (list_has(scen, "micro")) {
 		fail += bench_micro_maglev(&o, json) != 0;
 		fail += bench_micro_conn_bytes(&o, json) != 0;
+		fail += bench_micro_acl(&o, json) != 0;
 	}
 	if (n_runs)
 		table(res, n_runs);

@@ -87,6 +87,7 @@ int bench_run_one(const char *conf_path, const struct bench_run *r, const struct
 /* micro.c */
 int bench_micro_maglev(const struct bench_opts *o, FILE *json);
 int bench_micro_conn_bytes(const struct bench_opts *o, FILE *json);
+int bench_micro_acl(const struct bench_opts *o, FILE *json);
 
 /* bench.c: "abc1234" or "abc1234+dirty" (uncommitted changes), "unknown" outside git. */
 const char *bench_commit(void);
