@@ -32,7 +32,7 @@
 #include "registry.h"
 #include "svc.h"
 
-#include "eal_test.h"
+#include "modules_test.h"
 
 static char modules_dir[256];
 static char conf_path[64];		/* the file plb "started with" (for reload, save) */
@@ -197,19 +197,13 @@ write_conf(const char *path, const char *services)
 static int
 group_setup(void **state)
 {
-	const char *build = getenv("PLB_BUILD");
-
-	snprintf(modules_dir, sizeof(modules_dir), "%s/modules", build && *build ? build : "build");
-	return eal_test_init("test_ctl_svc");
+	return modules_test_init("test_ctl_svc", modules_dir, sizeof(modules_dir));
 }
 
 static int
 group_teardown(void **state)
 {
-	plb_loader_unload_all();
-	plb_reg_reset();
-	eal_test_cleanup();
-	return 0;
+	return modules_test_cleanup();
 }
 
 /* Each test: services of start_conf running, plb_ctl_conf = that config. */

@@ -29,7 +29,7 @@
 #include "registry.h"
 #include "svc.h"
 
-#include "eal_test.h"
+#include "modules_test.h"
 
 static char modules_dir[256];
 
@@ -106,19 +106,13 @@ start_err(const char *text, int code, const char *msg)
 static int
 group_setup(void **state)
 {
-	const char *build = getenv("PLB_BUILD");
-
-	snprintf(modules_dir, sizeof(modules_dir), "%s/modules", build && *build ? build : "build");
-	return eal_test_init("test_svc");
+	return modules_test_init("test_svc", modules_dir, sizeof(modules_dir));
 }
 
 static int
 group_teardown(void **state)
 {
-	plb_loader_unload_all();
-	plb_reg_reset();
-	eal_test_cleanup();
-	return 0;
+	return modules_test_cleanup();
 }
 
 static int

@@ -31,7 +31,7 @@
 #include "runtime.h"
 #include "svc.h"
 
-#include "eal_test.h"
+#include "modules_test.h"
 
 #define VIP	"192.0.2.100"
 
@@ -117,19 +117,13 @@ conn_to(struct plb_dest *d)
 static int
 group_setup(void **state)
 {
-	const char *build = getenv("PLB_BUILD");
-
-	snprintf(modules_dir, sizeof(modules_dir), "%s/modules", build && *build ? build : "build");
-	return eal_test_init("test_svc_wlc");
+	return modules_test_init("test_svc_wlc", modules_dir, sizeof(modules_dir));
 }
 
 static int
 group_teardown(void **state)
 {
-	plb_loader_unload_all();
-	plb_reg_reset();
-	eal_test_cleanup();
-	return 0;
+	return modules_test_cleanup();
 }
 
 static int
