@@ -32,8 +32,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: plb-bench [options]\n"
-		"  --scenario LIST   floor,floor_loop,tcp,acl,udp,newconn,micro (default: all)\n"
+		"  --scenario LIST   floor,floor_loop,tcp,tcp_both,acl,udp,newconn,micro (default: all)\n"
 		"                    acl = (d): tcp + hook_acl every_packet + 100k-prefix deny list (Lua)\n"
+		"                    tcp_both: tcp, and every segment comes back as the server's reply\n"
 		"  --flows LIST      flows of floor/tcp/acl/udp runs (default 1000,100000,1000000; floor 1000)\n"
 		"  --dests LIST      dests of newconn runs (default 10,100,1000; tcp/udp use 10)\n"
 		"  --sched LIST      schedulers of newconn runs (default rr,wrr,wlc,conhash,mh)\n"
@@ -264,7 +265,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = { .duration = 1.0, .mem_mb = 4096, .build = "build", .repeat = 1 };
-	const char *scen = "floor,floor_loop,tcp,acl,udp,newconn,micro", *flows_s = NULL;
+	const char *scen = "floor,floor_loop,tcp,tcp_both,acl,udp,newconn,micro", *flows_s = NULL;
 	const char *dests_s = "10,100,1000", *acl_lua = "bench/acl_100k.lua";
 	char acl_abs[PATH_MAX];
 	const char *sched_s = "rr,wrr,wlc,conhash,mh", *json_path = NULL;
@@ -308,6 +309,8 @@ main(int argc, char **argv)
 			add_run(BK_TCP, "fnat_tcp_est", "rr", flows[i], 10);
 		if (list_has(scen, "acl"))
 			add_run(BK_ACL, "fnat_tcp_acl", "rr", flows[i], 10);
+		if (list_has(scen, "tcp_both"))
+			add_run(BK_TCP_BOTH, "fnat_tcp_both", "rr", flows[i], 10);
 	}
 	if (list_has(scen, "acl")) {
 		if (realpath(acl_lua, acl_abs) == NULL) {

@@ -21,6 +21,7 @@ enum bench_kind {
 	BK_UDP,			/* established UDP through FNAT (client -> server) */
 	BK_NEWCONN,		/* TCP SYNs, each a new conn, torn down by expiry */
 	BK_ACL,			/* BK_TCP + hook_acl (every_packet) + a 100k-prefix deny list from Lua */
+	BK_TCP_BOTH,		/* BK_TCP, each client segment reflected back as the server's reply */
 };
 
 /* Harness addresses (documentation ranges only). */

@@ -71,6 +71,9 @@ struct gen {
 	uint32_t n, next;
 	uint64_t sent, drained;
 	int loop;		/* floor_loop: the TX ring is also the RX ring */
+	int reflect;		/* fnat_tcp_both's window: segments to a server come back as replies */
+	uint32_t n_pend;	/* replies waiting for room on the RX ring */
+	struct rte_mbuf *pend[TX_RING];
 	uint64_t base_rx, base_loops;	/* worker counters when the window opened */
 };
 
@@ -182,15 +185,73 @@ gen_before_ports(void *arg, char **err)
 
 /* ---- generator ---- */
 
+/*
+ * fnat_tcp_both: if @m goes to a server (198.51.100.0/24), turn it into that
+ * server's reply in place and return 1. Swapping the two addresses and the
+ * two ports leaves both checksums right (sums do not depend on the order),
+ * so the reply costs the generator a few stores.
+ */
+static int
+gen_reflect(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint32_t a;
+	uint16_t p;
+
+	if ((rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00u) != BENCH_DEST_NET ||
+	    ip->next_proto_id != IPPROTO_TCP)
+		return 0;
+	eh->src_addr = eh->dst_addr;	/* the server's MAC, as plb addressed it */
+	eh->dst_addr = g.mac;
+	a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	p = th->src_port;
+	th->src_port = th->dst_port;
+	th->dst_port = p;
+	m->ol_flags = 0;
+	m->port = g.port;
+	return 1;
+}
+
+/* fnat_tcp_both: put waiting replies on the RX ring, as many as fit. */
+static void
+gen_pend_flush(void)
+{
+	uint32_t j;
+
+	if (g.n_pend == 0)
+		return;
+	j = rte_ring_sp_enqueue_burst(g.rx, (void **)g.pend, g.n_pend, NULL);
+	memmove(g.pend, g.pend + j, (g.n_pend - j) * sizeof(g.pend[0]));
+	g.n_pend -= j;
+	g.sent += j;
+}
+
 /* One step: drain the TX ring, refill the RX ring with up to @budget frames. */
 static uint32_t
 gen_step(uint64_t budget)
 {
 	struct rte_mbuf *m[GEN_BURST];
-	uint32_t n, want, room;
+	uint32_t n, want, room, j = 0;
 
-	n = rte_ring_sc_dequeue_burst(g.tx, (void **)m, GEN_BURST, NULL);
+	n = rte_ring_sc_dequeue_burst(g.tx, (void **)m, RTE_MIN(GEN_BURST, TX_RING - g.n_pend), NULL);
 	g.drained += n;
+	if (g.reflect) {
+		/* replies go back in first, every one of them, outside @budget */
+		for (uint32_t i = 0; i < n; i++) {
+			if (gen_reflect(m[i]))
+				g.pend[g.n_pend++] = m[i];
+			else
+				m[j++] = m[i];
+		}
+		n = j;
+		gen_pend_flush();
+		if (g.n_pend)
+			budget = 0;	/* no new client segment while a reply waits */
+	}
 	room = rte_ring_free_count(g.rx);
 	want = (uint32_t)RTE_MIN((uint64_t)RTE_MIN(room, GEN_BURST), budget);
 	if (n < want && rte_pktmbuf_alloc_bulk(g.pool, &m[n], want - n) != 0)
@@ -280,9 +341,11 @@ gen_feed_settle(uint64_t count)
 	for (;;) {
 		gen_step(0);
 		plb_worker_stats_get(0, &w);
-		if (w.rx >= g.sent && loops == 0)
+		if (w.rx < g.sent)
+			loops = 0;	/* more came in (fnat_tcp_both's replies): wait for them too */
+		else if (loops == 0)
 			loops = w.loops + 2;
-		if (loops && w.loops >= loops && rte_ring_count(g.tx) == 0)
+		if (loops && w.loops >= loops && rte_ring_count(g.tx) == 0 && g.n_pend == 0)
 			return 0;
 		if (rte_rdtsc() > end)
 			return -ETIMEDOUT;
@@ -350,6 +413,7 @@ gen_prepare(const struct bench_run *r, uint64_t *warm)
 		return frames_make(r->flows, 1, IPPROTO_TCP, RTE_TCP_SYN_FLAG);
 	case BK_TCP:
 	case BK_ACL:
+	case BK_TCP_BOTH:
 		rc = frames_make(r->flows, 1, IPPROTO_TCP, RTE_TCP_SYN_FLAG);
 		break;
 	case BK_UDP:
@@ -365,7 +429,8 @@ gen_window_frames(const struct bench_run *r)
 {
 	uint32_t stride = r->flows % 7919 ? 7919 : 1;
 
-	if (r->kind == BK_TCP || r->kind == BK_ACL)
+	g.reflect = r->kind == BK_TCP_BOTH;	/* the warm-up's SYNs get no answer */
+	if (r->kind == BK_TCP || r->kind == BK_ACL || r->kind == BK_TCP_BOTH)
 		return frames_make(r->flows, stride, IPPROTO_TCP, RTE_TCP_ACK_FLAG);
 	if (r->kind == BK_UDP)
 		return frames_make(r->flows, stride, IPPROTO_UDP, 0);
