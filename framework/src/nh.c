@@ -134,39 +134,53 @@ nh_xmit(struct plb_pkt *pkt, const struct plb_nh_cache *nc)
 	return PLB_STOLEN;
 }
 
-enum plb_verdict
-plb_l3_output_cached(struct plb_pkt *pkt, struct plb_nh_cache *nc)
+/*
+ * [fast] Send @pkt through @nc, or by the full path (plb_l3_output, or
+ * plb_neigh_output when @nexthop is given) and fill @nc from where it went.
+ * Calls nest (FNAT's dest cache, then ipv4_output's route cache): a fill in
+ * progress in an outer call is filled from the inner one, hit or miss.
+ */
+static __rte_always_inline enum plb_verdict
+nh_output(struct plb_pkt *pkt, struct plb_nh_cache *nc, uint16_t port,
+	  const struct plb_addr *nexthop)
 {
 	struct nh_worker *w = nh_self();
+	struct plb_nh_cache *outer;
+	uint32_t outer_gen, gen;
 	enum plb_verdict v;
 
 	if (unlikely(w == NULL))
-		return plb_l3_output(pkt);
-	if (likely(nc->gen == __atomic_load_n(&w->gen, __ATOMIC_RELAXED)))
+		return nexthop ? plb_neigh_output(pkt, port, nexthop) : plb_l3_output(pkt);
+	gen = __atomic_load_n(&w->gen, __ATOMIC_RELAXED);
+	if (likely(nc->gen == gen)) {
+		if (unlikely(w->fill != NULL))
+			plb_nh_resolved(nc->port, nc->mac);
 		return nh_xmit(pkt, nc);
+	}
 	plb_counter_inc(nh_cnt[NH_C_FILL]);
+	outer = w->fill;
+	outer_gen = w->fill_gen;
 	w->fill = nc;
-	w->fill_gen = __atomic_load_n(&w->gen, __ATOMIC_RELAXED);
-	v = plb_l3_output(pkt);
+	w->fill_gen = gen;
+	v = nexthop ? plb_neigh_output(pkt, port, nexthop) : plb_l3_output(pkt);
+	if (w->fill == NULL && outer != NULL) {	/* @nc was filled: so is the outer one */
+		outer->port = nc->port;
+		memcpy(outer->mac, nc->mac, sizeof(outer->mac));
+		outer->gen = outer_gen;
+	}
 	w->fill = NULL;
 	return v;
+}
+
+enum plb_verdict
+plb_l3_output_cached(struct plb_pkt *pkt, struct plb_nh_cache *nc)
+{
+	return nh_output(pkt, nc, 0, NULL);
 }
 
 enum plb_verdict
 plb_neigh_output_cached(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *nexthop,
 			struct plb_nh_cache *nc)
 {
-	struct nh_worker *w = nh_self();
-	enum plb_verdict v;
-
-	if (unlikely(w == NULL))
-		return plb_neigh_output(pkt, port, nexthop);
-	if (likely(nc->gen == __atomic_load_n(&w->gen, __ATOMIC_RELAXED)))
-		return nh_xmit(pkt, nc);
-	plb_counter_inc(nh_cnt[NH_C_FILL]);
-	w->fill = nc;
-	w->fill_gen = __atomic_load_n(&w->gen, __ATOMIC_RELAXED);
-	v = plb_neigh_output(pkt, port, nexthop);
-	w->fill = NULL;
-	return v;
+	return nh_output(pkt, nc, port, nexthop);
 }

@@ -3,7 +3,8 @@
  * core.route: IPv4 routes in an rte_lpm: the connected prefix of every port
  * address, then the config's static routes (a static route may override a
  * connected one of the same prefix). Built once at start-up on the control
- * thread before the workers run; read lock-free by them.
+ * thread before the workers run; read lock-free by them. Each worker has a
+ * next-hop cache per gateway route (plb_route4_lookup_nh).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <plb/log.h>
 #include <plb/port.h>
 #include <plb/route.h>
+#include <plb/worker.h>
 
 #include "config.h"
 #include "route.h"
@@ -31,6 +33,8 @@ struct nexthop {
 static struct rte_lpm *lpm;
 static struct nexthop *hops;
 static uint32_t n_hops;
+static struct plb_nh_cache *nh_caches;	/* [workers][n_hops] */
+static uint32_t nh_workers;
 
 static int
 route_add(uint32_t prefix, uint8_t len, uint16_t port, uint32_t gw, char **err, const char *what)
@@ -91,6 +95,10 @@ plb_routes_setup(const struct plb_conf *conf, char **err)
 		if (rc)
 			return rc;
 	}
+	nh_workers = conf->workers.count ? conf->workers.count : 1;
+	nh_caches = calloc((size_t)nh_workers * n_hops, sizeof(*nh_caches));
+	if (nh_caches == NULL)
+		return plb_err(err, -ENOMEM, "routes: out of memory");
 	return 0;
 }
 
@@ -102,6 +110,9 @@ plb_routes_free(void)
 	free(hops);
 	hops = NULL;
 	n_hops = 0;
+	free(nh_caches);
+	nh_caches = NULL;
+	nh_workers = 0;
 }
 
 int
@@ -113,5 +124,23 @@ plb_route4_lookup(uint32_t daddr, uint16_t *port, uint32_t *nexthop)
 		return -ENOENT;
 	*port = hops[idx].port;
 	*nexthop = hops[idx].gw ? hops[idx].gw : daddr;
+	return 0;
+}
+
+int
+plb_route4_lookup_nh(uint32_t daddr, uint16_t *port, uint32_t *nexthop, struct plb_nh_cache **nc)
+{
+	uint32_t idx, w = plb_worker_id();
+
+	if (unlikely(lpm == NULL) || rte_lpm_lookup(lpm, ntohl(daddr), &idx) != 0)
+		return -ENOENT;
+	*port = hops[idx].port;
+	if (hops[idx].gw == 0) {
+		*nexthop = daddr;
+		*nc = NULL;
+		return 0;
+	}
+	*nexthop = hops[idx].gw;
+	*nc = w < nh_workers ? &nh_caches[(size_t)w * n_hops + idx] : NULL;
 	return 0;
 }

@@ -358,12 +358,15 @@ ipv4_output(struct plb_pkt *pkt)
 {
 	const struct rte_ipv4_hdr *ip = plb_pkt_l3(pkt);
 	struct plb_addr nexthop = { .v6_32 = { 0 } };
+	struct plb_nh_cache *nc;
 	uint16_t port;
 
-	if (plb_route4_lookup(ip->dst_addr, &port, &nexthop.v4) != 0)
+	if (plb_route4_lookup_nh(ip->dst_addr, &port, &nexthop.v4, &nc) != 0)
 		return ipv4_drop(IPV4_C_NO_ROUTE);
 	pkt->af = AF_INET;
-	return plb_neigh_output(pkt, port, &nexthop);
+	/* through a gateway: the route's next-hop cache saves the neighbour lookup */
+	return nc != NULL ? plb_neigh_output_cached(pkt, port, &nexthop, nc)
+			  : plb_neigh_output(pkt, port, &nexthop);
 }
 
 /* [ctl] Reject any config key, register the counters, cache the worker count. */

@@ -167,6 +167,33 @@ class NeighOutput(unittest.TestCase):
         self.assertIn(r.counter("nh.fill"), (2, 3), "the cache served the other packets")
         self.assertEqual(r.counter("arp.learned"), 2)
 
+    def test_route_next_hop_cache_follows_the_gateway(self):
+        """Replies to a client behind a gateway go through the route's next-hop cache:
+        a gratuitous ARP with the gateway's new MAC redirects the very next reply."""
+        gw, gw1, gw2 = "192.0.2.254", "02:00:00:00:00:f1", "02:00:00:00:00:f2"
+        cli, srv_mac = "203.0.113.7", "02:00:00:00:00:0b"
+
+        def request(sport):
+            return Ether(src=gw1, dst=P0) / IP(src=cli, dst=VIP) / UDP(sport=sport, dport=53) / b"q"
+
+        def reply(sport):
+            return Ether(src=srv_mac, dst=P0) / IP(src=SRV0, dst=cli) / UDP(sport=5353, dport=sport) / b"r"
+
+        frames = ([garp(gw, gw1), garp(SRV0, srv_mac)] + [request(43000 + i) for i in range(3)] +
+                  [reply(43000 + i) for i in range(3)] + [garp(gw, gw2)] + [reply(43000 + i) for i in range(3)])
+        conf = nat_service(SRV0) + 'routes = ( { prefix = "203.0.113.0/24"; via = "%s"; port = "p0"; } );\n' % gw
+        r = pktlib.run(frames, modules=MODS, extra_conf=conf)
+        self.assertEqual(len(r.out), 9, r.log)
+        for f in r.out[:3]:
+            self.assertEqual(Ether(f).dst, srv_mac)
+        for i, f in enumerate(r.out[3:]):
+            p = Ether(f)
+            self.assertEqual((p.src, p.dst), (P0, gw1 if i < 3 else gw2), "reply %d" % i)
+            self.assertEqual((p[IP].src, p[IP].dst, p[UDP].sport, p[UDP].dport),
+                             (VIP, cli, 53, 43000 + i % 3))
+        # fills: the dest's cache once, the route's once per gateway MAC (+1 if a second turned)
+        self.assertIn(r.counter("nh.fill"), (3, 4), "the caches served the other packets")
+
     def test_miss_sends_request_then_releases_the_packet(self):
         reply = (Ether(src=SRV_MAC, dst=P1) /
                  ARP(op=2, hwsrc=SRV_MAC, psrc=SRV, hwdst=P1, pdst=P1_IP))
