@@ -21,6 +21,7 @@ RUNS=(
 	"floor|--scenario floor --flows 1000"
 	"fnat_tcp_est_1k|--scenario tcp --flows 1000"
 	"fnat_tcp_est_100k|--scenario tcp --flows 100000"
+	"fnat_tcp_both_1k|--scenario tcp_both --flows 1000"
 	"fnat_tcp_acl_1k|--scenario acl --flows 1000"
 	"fnat_tcp_acl_100k|--scenario acl --flows 100000"
 	"fnat_udp_est_1k|--scenario udp --flows 1000"

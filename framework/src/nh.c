@@ -104,7 +104,7 @@ plb_nh_resolved(uint16_t port, const uint8_t mac[6])
 }
 
 /* [fast] Ethernet header from @nc and the port's MAC, then queue for TX. */
-static enum plb_verdict
+static __rte_always_inline enum plb_verdict
 nh_xmit(struct plb_pkt *pkt, const struct plb_nh_cache *nc)
 {
 	const struct plb_port_info *pi = plb_port_get(nc->port);
@@ -135,14 +135,15 @@ nh_xmit(struct plb_pkt *pkt, const struct plb_nh_cache *nc)
 }
 
 /*
- * [fast] Send @pkt through @nc, or by the full path (plb_l3_output, or
- * plb_neigh_output when @nexthop is given) and fill @nc from where it went.
- * Calls nest (FNAT's dest cache, then ipv4_output's route cache): a fill in
- * progress in an outer call is filled from the inner one, hit or miss.
+ * [fast] What the cached calls do when the cache is not current, or when an
+ * outer cached call waits for a fill: send @pkt by the full path
+ * (plb_l3_output, or plb_neigh_output when @nexthop is given) and fill @nc
+ * from where it went. Calls nest (FNAT's dest cache, then ipv4_output's
+ * route cache): a fill in progress in an outer call is filled from the inner
+ * one, hit or miss. WHY apart: the hit path stays a few instructions.
  */
-static __rte_always_inline enum plb_verdict
-nh_output(struct plb_pkt *pkt, struct plb_nh_cache *nc, uint16_t port,
-	  const struct plb_addr *nexthop)
+static __rte_noinline enum plb_verdict
+nh_slow(struct plb_pkt *pkt, struct plb_nh_cache *nc, uint16_t port, const struct plb_addr *nexthop)
 {
 	struct nh_worker *w = nh_self();
 	struct plb_nh_cache *outer;
@@ -152,9 +153,8 @@ nh_output(struct plb_pkt *pkt, struct plb_nh_cache *nc, uint16_t port,
 	if (unlikely(w == NULL))
 		return nexthop ? plb_neigh_output(pkt, port, nexthop) : plb_l3_output(pkt);
 	gen = __atomic_load_n(&w->gen, __ATOMIC_RELAXED);
-	if (likely(nc->gen == gen)) {
-		if (unlikely(w->fill != NULL))
-			plb_nh_resolved(nc->port, nc->mac);
+	if (nc->gen == gen) {
+		plb_nh_resolved(nc->port, nc->mac);	/* the outer call's fill */
 		return nh_xmit(pkt, nc);
 	}
 	plb_counter_inc(nh_cnt[NH_C_FILL]);
@@ -172,15 +172,29 @@ nh_output(struct plb_pkt *pkt, struct plb_nh_cache *nc, uint16_t port,
 	return v;
 }
 
+/* [fast] @nc is current and no outer call waits for a fill. */
+static __rte_always_inline int
+nh_hit(const struct plb_nh_cache *nc)
+{
+	const struct nh_worker *w = nh_self();
+
+	return likely(w != NULL) && nc->gen == __atomic_load_n(&w->gen, __ATOMIC_RELAXED) &&
+	       w->fill == NULL;
+}
+
 enum plb_verdict
 plb_l3_output_cached(struct plb_pkt *pkt, struct plb_nh_cache *nc)
 {
-	return nh_output(pkt, nc, 0, NULL);
+	if (likely(nh_hit(nc)))
+		return nh_xmit(pkt, nc);
+	return nh_slow(pkt, nc, 0, NULL);
 }
 
 enum plb_verdict
 plb_neigh_output_cached(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *nexthop,
 			struct plb_nh_cache *nc)
 {
-	return nh_output(pkt, nc, port, nexthop);
+	if (likely(nh_hit(nc)))
+		return nh_xmit(pkt, nc);
+	return nh_slow(pkt, nc, port, nexthop);
 }
