@@ -66,7 +66,12 @@ MOD_PREFIX_sched := sched
 MOD_PREFIX_fwd   := fwd
 MOD_SRCS := $(wildcard modules/*/*.c)
 modname   = $(MOD_PREFIX_$(word 2,$(subst /, ,$(1))))_$(basename $(notdir $(1)))
-MODULES  := $(foreach s,$(MOD_SRCS),$(BUILD)/modules/$(call modname,$(s)).so)
+# a module in several files: modules/<dir>/<name>/*.c (+ private *.h) -> <prefix>_<name>.so
+MOD_DIRS := $(patsubst %/,%,$(dir $(wildcard modules/*/*/*.c)))
+MOD_DIRS := $(sort $(MOD_DIRS))
+dirmodname = $(MOD_PREFIX_$(word 2,$(subst /, ,$(1))))_$(notdir $(1))
+MODULES  := $(foreach s,$(MOD_SRCS),$(BUILD)/modules/$(call modname,$(s)).so) \
+	    $(foreach d,$(MOD_DIRS),$(BUILD)/modules/$(call dirmodname,$(d)).so)
 
 # tests: tests/unit/test_*.c and tests/modules/test_*.c are cmocka programs;
 # tests/modules/broken/*.c are deliberately broken plugins
@@ -116,6 +121,13 @@ $(BUILD)/modules/$(call modname,$(1)).so: $(1) $(HEADERS) framework/module.map
 endef
 $(foreach s,$(MOD_SRCS),$(eval $(call MODULE_RULE,$(s))))
 
+define DIR_MODULE_RULE
+$(BUILD)/modules/$(call dirmodname,$(1)).so: $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) $(HEADERS) framework/module.map
+	@mkdir -p $(BUILD)/modules
+	$(CC) $(CFLAGS_MOD) -I$(1) $(MOD_LDFLAGS) -o $$@ $(wildcard $(1)/*.c) $(DPDK_LIBS)
+endef
+$(foreach d,$(MOD_DIRS),$(eval $(call DIR_MODULE_RULE,$(d))))
+
 $(BUILD)/tests/broken/%.so: tests/modules/broken/%.c $(HEADERS) framework/module.map
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_MOD) -shared -Wl,--version-script=framework/module.map -o $@ $<
@@ -125,7 +137,7 @@ $(BUILD)/tests/%: tests/%.c $(CORE_LIB) $(HEADERS) $(wildcard tests/*/*.h)
 	$(CC) $(CFLAGS_CORE) -o $@ $< $(CORE_LINK) $(CMOCKA_LIBS)
 
 # white-box tests that #include a module's source
-$(BUILD)/tests/unit/test_arp_table: modules/proto/arp.c
+$(BUILD)/tests/unit/test_arp_table: $(wildcard modules/proto/arp/*.c modules/proto/arp/*.h)
 
 $(BUILD)/plb.pc: framework/plb.pc.in Makefile
 	@mkdir -p $(BUILD)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * proto_arp's per-worker neighbour table without EAL: the module's source is
- * included so its static table functions can be driven directly. Random
+ * proto_arp's per-worker neighbour table without EAL: the module's sources
+ * are included so its table functions can be driven directly. Random
  * insert/remove/find against a reference model (backward-shift deletion keeps
  * every key findable), and reclaiming when the pool is empty: only expired
  * or failed entries, never static or live ones.
@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-/* WHY include a .c: the table is static to the module, and a module exports one symbol */
-#include "../../modules/proto/arp.c"
+/* WHY include the .c files: a module exports one symbol, so its table functions are reached here */
+#include "../../modules/proto/arp/arp.c"
+#include "../../modules/proto/arp/conf.c"
+#include "../../modules/proto/arp/neigh.c"
 
 #define CAP 64
 
