@@ -123,9 +123,9 @@ def run(frames, workers=1, poll="adaptive", modules=("proto_ipv4", "proto_arp", 
             except subprocess.TimeoutExpired:
                 p.kill()
                 rc = p.wait()
-        logf.seek(0)
-        log = logf.read()
-        logf.close()
+            logf.seek(0)
+            log = logf.read()
+            logf.close()    # also when the run failed early
         read = lambda t: [bytes(x) for x in rdpcap(t)] if os.path.getsize(t) > 24 else []
         per_port_queue = [[read(t) for t in port_txs] for port_txs in txs]
         res = Result([f for port in per_port_queue for q in port for f in q], st, log, rc)
