@@ -33,8 +33,8 @@ struct nexthop {
 static struct rte_lpm *lpm;
 static struct nexthop *hops;
 static uint32_t n_hops;
-static struct plb_nh_cache *nh_caches;	/* [workers][n_hops] */
-static uint32_t nh_workers;
+static struct plb_nh_cache *nh_caches;	/* [workers][nh_stride]: a worker's own cache lines */
+static uint32_t nh_workers, nh_stride;
 
 static int
 route_add(uint32_t prefix, uint8_t len, uint16_t port, uint32_t gw, char **err, const char *what)
@@ -96,9 +96,13 @@ plb_routes_setup(const struct plb_conf *conf, char **err)
 			return rc;
 	}
 	nh_workers = conf->workers.count ? conf->workers.count : 1;
-	nh_caches = calloc((size_t)nh_workers * n_hops, sizeof(*nh_caches));
+	nh_stride = RTE_ALIGN_CEIL((n_hops ? n_hops : 1) * sizeof(*nh_caches), RTE_CACHE_LINE_SIZE) /
+		    sizeof(*nh_caches);
+	nh_caches = aligned_alloc(RTE_CACHE_LINE_SIZE,
+				  (size_t)nh_workers * nh_stride * sizeof(*nh_caches));
 	if (nh_caches == NULL)
 		return plb_err(err, -ENOMEM, "routes: out of memory");
+	memset(nh_caches, 0, (size_t)nh_workers * nh_stride * sizeof(*nh_caches));
 	return 0;
 }
 
@@ -112,7 +116,7 @@ plb_routes_free(void)
 	n_hops = 0;
 	free(nh_caches);
 	nh_caches = NULL;
-	nh_workers = 0;
+	nh_workers = nh_stride = 0;
 }
 
 int
@@ -141,6 +145,6 @@ plb_route4_lookup_nh(uint32_t daddr, uint16_t *port, uint32_t *nexthop, struct p
 		return 0;
 	}
 	*nexthop = hops[idx].gw;
-	*nc = w < nh_workers ? &nh_caches[(size_t)w * n_hops + idx] : NULL;
+	*nc = w < nh_workers ? &nh_caches[(size_t)w * nh_stride + idx] : NULL;
 	return 0;
 }
