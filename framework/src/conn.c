@@ -59,7 +59,8 @@ static struct conn_table *tables;
 static uint32_t n_tables;
 static RTE_DEFINE_PER_LCORE(struct conn_table *, my_table);
 
-#define CONN_PREFETCH_MAX	32	/* packets whose buckets are in flight at once */
+#define CONN_PREFETCH_MAX	32	/* packets whose buckets are in flight at once (a bit each) */
+_Static_assert(CONN_PREFETCH_MAX <= 32, "plb_conns_prefetch keeps a 32-bit mask");
 #define CONN_PREFETCH_MIN_CONNS	4096	/* fewer conns: no prefetch (docs/performance.md) */
 
 static inline uint64_t
@@ -163,26 +164,26 @@ plb_conns_prefetch(struct rte_mbuf *const *m, uint32_t n)
 	if (unlikely(t == NULL) || t->count < CONN_PREFETCH_MIN_CONNS)
 		return;
 	while (n) {
-		uint32_t k = RTE_MIN(n, (uint32_t)CONN_PREFETCH_MAX);
+		uint32_t k = RTE_MIN(n, (uint32_t)CONN_PREFETCH_MAX), todo = 0;
 
 		/* first the buckets of every packet, then what each one points at */
 		for (uint32_t i = 0; i < k; i++) {
 			const struct plb_pkt *pkt = plb_pkt_of(m[i]);
 			struct ch_key key;
 
-			h[i] = 0;
 			if (!(pkt->flags & PLB_PKT_F_L4) || pkt->af != AF_INET)
 				continue;
 			key = ch_key4(pkt->saddr.v4, pkt->daddr.v4, pkt->sport, pkt->dport,
 				      pkt->l4_proto);
-			h[i] = ch_hash(&key) | 1;	/* 0 = nothing to fetch */
+			h[i] = ch_hash(&key);
+			todo |= 1u << i;
 			rte_prefetch0(&t->h.b[h[i] & t->h.mask]);
 		}
 		for (uint32_t i = 0; i < k; i++) {
 			const struct ch_bucket *b;
 			uint32_t hits;
 
-			if (h[i] == 0)
+			if (!(todo & (1u << i)))
 				continue;
 			b = &t->h.b[h[i] & t->h.mask];
 			hits = ch_sig_hits(b, ch_sig(h[i]));
