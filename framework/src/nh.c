@@ -185,6 +185,8 @@ nh_hit(const struct plb_nh_cache *nc)
 enum plb_verdict
 plb_l3_output_cached(struct plb_pkt *pkt, struct plb_nh_cache *nc)
 {
+	if (nc == NULL)
+		return plb_l3_output(pkt);
 	if (likely(nh_hit(nc)))
 		return nh_xmit(pkt, nc);
 	return nh_slow(pkt, nc, 0, NULL);
@@ -194,6 +196,8 @@ enum plb_verdict
 plb_neigh_output_cached(struct plb_pkt *pkt, uint16_t port, const struct plb_addr *nexthop,
 			struct plb_nh_cache *nc)
 {
+	if (nc == NULL)
+		return plb_neigh_output(pkt, port, nexthop);
 	if (likely(nh_hit(nc)))
 		return nh_xmit(pkt, nc);
 	return nh_slow(pkt, nc, port, nexthop);

@@ -77,7 +77,6 @@ dr_conn_init(const struct plb_svc *svc, struct plb_conn *conn, const struct plb_
 static enum plb_verdict
 dr_xmit_in(struct plb_conn *conn, struct plb_pkt *pkt)
 {
-	struct plb_nh_cache *nc;
 	uint32_t nexthop;
 	uint16_t port;
 
@@ -91,10 +90,7 @@ dr_xmit_in(struct plb_conn *conn, struct plb_pkt *pkt)
 		return PLB_DROP;
 	}
 	plb_counter_inc(dr_cnt[DR_C_XMIT_IN]);
-	nc = plb_conn_dest_nh(conn);
-	if (nc != NULL)
-		return plb_neigh_output_cached(pkt, port, &conn->daddr, nc);
-	return plb_neigh_output(pkt, port, &conn->daddr);
+	return plb_neigh_output_cached(pkt, port, &conn->daddr, plb_conn_dest_nh(conn));
 }
 
 /* [ctl] Reject any key and register the counters. */

@@ -290,7 +290,7 @@ fnat_conn_release(struct plb_conn *conn)
 	r->count++;
 }
 
-/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it (through @nc if not NULL). */
+/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it through @nc (may be NULL). */
 static enum plb_verdict
 fnat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr,
 		 uint16_t dport, struct plb_nh_cache *nc)
@@ -303,7 +303,7 @@ fnat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t 
 		fnat_count(FNAT_C_DROP_NO_PROTO);
 		return PLB_DROP;
 	}
-	return nc != NULL ? plb_l3_output_cached(pkt, nc) : plb_l3_output(pkt);
+	return plb_l3_output_cached(pkt, nc);
 }
 
 /* [fast] caddr:cport -> vaddr:vport becomes laddr:lport -> daddr:dport. */

@@ -68,7 +68,7 @@ nat_conn_init(const struct plb_svc *svc, struct plb_conn *conn, const struct plb
 	return 0;
 }
 
-/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it (through @nc if not NULL). */
+/* [fast] Rewrite @pkt to saddr:sport -> daddr:dport and route it through @nc (may be NULL). */
 static enum plb_verdict
 nat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t daddr,
 		uint16_t dport, struct plb_nh_cache *nc)
@@ -81,7 +81,7 @@ nat_rewrite_send(struct plb_pkt *pkt, uint32_t saddr, uint16_t sport, uint32_t d
 		nat_count(NAT_C_DROP_NO_PROTO);
 		return PLB_DROP;
 	}
-	return nc != NULL ? plb_l3_output_cached(pkt, nc) : plb_l3_output(pkt);
+	return plb_l3_output_cached(pkt, nc);
 }
 
 /* [fast] caddr:cport -> vaddr:vport becomes caddr:cport -> daddr:dport. */

@@ -120,7 +120,6 @@ tun_xmit_in(struct plb_conn *conn, struct plb_pkt *pkt)
 	const struct rte_ipv4_hdr *inner;
 	struct rte_ipv4_hdr *outer;
 	uint32_t nexthop, saddr, len, w;
-	struct plb_nh_cache *nc;
 	uint16_t port;
 	char *front;
 
@@ -168,10 +167,8 @@ tun_xmit_in(struct plb_conn *conn, struct plb_pkt *pkt)
 
 	plb_counter_inc(tun_cnt[TUN_C_XMIT_IN]);
 	/* WHY not plb_l3_output(): the route is known already, don't look it up twice */
-	nc = plb_conn_dest_nh(conn);
-	if (nc != NULL)
-		return plb_neigh_output_cached(pkt, port, &(struct plb_addr){ .v4 = nexthop }, nc);
-	return plb_neigh_output(pkt, port, &(struct plb_addr){ .v4 = nexthop });
+	return plb_neigh_output_cached(pkt, port, &(struct plb_addr){ .v4 = nexthop },
+				       plb_conn_dest_nh(conn));
 }
 
 /* [ctl] Reject any key, register the counters, make the per-worker ids. */

@@ -364,9 +364,8 @@ ipv4_output(struct plb_pkt *pkt)
 	if (plb_route4_lookup_nh(ip->dst_addr, &port, &nexthop.v4, &nc) != 0)
 		return ipv4_drop(IPV4_C_NO_ROUTE);
 	pkt->af = AF_INET;
-	/* through a gateway: the route's next-hop cache saves the neighbour lookup */
-	return nc != NULL ? plb_neigh_output_cached(pkt, port, &nexthop, nc)
-			  : plb_neigh_output(pkt, port, &nexthop);
+	/* through a gateway, the route's next-hop cache saves the neighbour lookup (NULL: none) */
+	return plb_neigh_output_cached(pkt, port, &nexthop, nc);
 }
 
 /* [ctl] Reject any config key, register the counters, cache the worker count. */

@@ -77,10 +77,10 @@ enum plb_verdict plb_neigh_output(struct plb_pkt *pkt, uint16_t port, const stru
  * belongs to one worker.
  */
 
-/** [fast] plb_l3_output() through @nc. */
+/** [fast] plb_l3_output() through @nc (NULL: no cache, the same as plb_l3_output()). */
 enum plb_verdict plb_l3_output_cached(struct plb_pkt *pkt, struct plb_nh_cache *nc);
 
-/** [fast] plb_neigh_output() through @nc (the caller chose @port and @nexthop). */
+/** [fast] plb_neigh_output() through @nc (the caller chose @port and @nexthop; @nc may be NULL). */
 enum plb_verdict plb_neigh_output_cached(struct plb_pkt *pkt, uint16_t port,
 					 const struct plb_addr *nexthop, struct plb_nh_cache *nc);
 
