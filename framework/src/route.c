@@ -122,13 +122,9 @@ plb_routes_free(void)
 int
 plb_route4_lookup(uint32_t daddr, uint16_t *port, uint32_t *nexthop)
 {
-	uint32_t idx;
+	struct plb_nh_cache *nc;
 
-	if (unlikely(lpm == NULL) || rte_lpm_lookup(lpm, ntohl(daddr), &idx) != 0)
-		return -ENOENT;
-	*port = hops[idx].port;
-	*nexthop = hops[idx].gw ? hops[idx].gw : daddr;
-	return 0;
+	return plb_route4_lookup_nh(daddr, port, nexthop, &nc);
 }
 
 int
